@@ -1,0 +1,166 @@
+//! Text analysis: the French, English and exact analyzers tantivy indexes with, the same
+//! analyzers in query mode, and language detection.
+//!
+//! Every analyzer starts with [`WordNumberTokenizer`] (words split on anything not a letter or
+//! digit, numbers joined however they are typed), then lower-cases and folds accents (so
+//! `feminisation` finds `féminisation`). The French and English analyzers then drop stop words
+//! and stem with Snowball; the exact analyzer stops there, for phrases and figures.
+
+pub mod lang;
+mod stopwords;
+pub mod tokenizer;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
+    TextAnalyzer, TokenStream,
+};
+
+pub use tokenizer::{NumberMode, WordNumberTokenizer};
+
+use crate::model::Lang;
+
+/// Names the analyzers are registered under in the index.
+pub const FRENCH: &str = "sourcier_fr";
+pub const ENGLISH: &str = "sourcier_en";
+pub const EXACT: &str = "sourcier_exact";
+
+/// Which analyzer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Analyzer {
+    French,
+    English,
+    Exact,
+}
+
+impl Analyzer {
+    pub const ALL: [Analyzer; 3] = [Analyzer::French, Analyzer::English, Analyzer::Exact];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Analyzer::French => FRENCH,
+            Analyzer::English => ENGLISH,
+            Analyzer::Exact => EXACT,
+        }
+    }
+
+    pub fn for_lang(lang: Lang) -> Analyzer {
+        match lang {
+            Lang::Fr => Analyzer::French,
+            Lang::En => Analyzer::English,
+        }
+    }
+
+    /// The analyzer, for indexing or for queries.
+    pub fn build(self, mode: NumberMode) -> TextAnalyzer {
+        let base = TextAnalyzer::builder(WordNumberTokenizer::new(mode))
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter);
+        match self {
+            Analyzer::French => base
+                .filter(StopWordFilter::remove(
+                    stopwords::FRENCH.iter().map(|w| w.to_string()),
+                ))
+                .filter(Stemmer::new(Language::French))
+                .build(),
+            Analyzer::English => base
+                .filter(StopWordFilter::remove(
+                    stopwords::ENGLISH.iter().map(|w| w.to_string()),
+                ))
+                .filter(Stemmer::new(Language::English))
+                .build(),
+            Analyzer::Exact => base.build(),
+        }
+    }
+}
+
+/// Registers the three analyzers (index mode) on an index.
+pub fn register(index: &tantivy::Index) {
+    for analyzer in Analyzer::ALL {
+        index
+            .tokenizers()
+            .register(analyzer.name(), analyzer.build(NumberMode::Index));
+    }
+}
+
+/// An analysed term: its text and position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    pub text: String,
+    pub position: usize,
+    /// Byte range in the analysed text.
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Runs an analyzer over `text`.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push(AnalyzedToken {
+            text: t.text.clone(),
+            position: t.position,
+            from: t.offset_from,
+            to: t.offset_to,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(analyzer: Analyzer, mode: NumberMode, text: &str) -> Vec<String> {
+        analyze(&mut analyzer.build(mode), text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    #[test]
+    fn french_folds_stems_and_drops_stop_words() {
+        let indexed = terms(
+            Analyzer::French,
+            NumberMode::Index,
+            "le taux de féminisation",
+        );
+        let typed = terms(Analyzer::French, NumberMode::Query, "taux de feminisation");
+        assert_eq!(indexed, typed);
+        assert_eq!(indexed.len(), 2);
+        assert_eq!(
+            terms(Analyzer::French, NumberMode::Query, "écoles partenaires"),
+            terms(Analyzer::French, NumberMode::Query, "école partenaire")
+        );
+        assert_eq!(
+            terms(Analyzer::French, NumberMode::Query, "l’IMT"),
+            terms(Analyzer::French, NumberMode::Query, "l'imt")
+        );
+    }
+
+    #[test]
+    fn english_stems() {
+        assert_eq!(
+            terms(Analyzer::English, NumberMode::Query, "the students adopted"),
+            terms(Analyzer::English, NumberMode::Query, "student adopt")
+        );
+    }
+
+    #[test]
+    fn exact_keeps_every_word_unstemmed() {
+        assert_eq!(
+            terms(
+                Analyzer::Exact,
+                NumberMode::Query,
+                "Innover et Entreprendre"
+            ),
+            ["innover", "et", "entreprendre"]
+        );
+        assert_eq!(
+            terms(Analyzer::Exact, NumberMode::Query, "13 600 Étudiants"),
+            ["13600", "etudiants"]
+        );
+    }
+}

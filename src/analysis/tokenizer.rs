@@ -1,0 +1,289 @@
+//! The word-and-number tokenizer under every Sourcier analyzer.
+//!
+//! Words are runs of letters and digits: anything else splits, so `l’IMT` and `l'IMT` both give
+//! `l` + `IMT`. Numbers written in pieces are joined into one canonical token so that a figure
+//! matches however it is typed: `13 600` (space, no-break or narrow no-break space), `13,600`,
+//! `13.600` and `13600` all give `13600`; `1,2` and `1.2` give `1.2`; `38 %` and `38%` give
+//! `38%`. When indexing, the pieces are kept too (so `600` alone still matches) and the joined
+//! token sits at the position of the last piece, which keeps phrase queries exact.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Indexing keeps number pieces next to the joined form; querying emits only the joined form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberMode {
+    Index,
+    Query,
+}
+
+#[derive(Debug, Clone)]
+pub struct WordNumberTokenizer {
+    mode: NumberMode,
+    tokens: Vec<Token>,
+}
+
+impl WordNumberTokenizer {
+    pub fn new(mode: NumberMode) -> WordNumberTokenizer {
+        WordNumberTokenizer {
+            mode,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+pub struct WordNumberTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for WordNumberTokenizer {
+    type TokenStream<'a> = WordNumberTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordNumberTokenStream<'a> {
+        self.tokens.clear();
+        tokenize(text, self.mode, &mut self.tokens);
+        WordNumberTokenStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+impl TokenStream for WordNumberTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// A run of letters/digits, by byte offsets.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    from: usize,
+    to: usize,
+}
+
+fn is_space_separator(s: &str) -> bool {
+    matches!(s, " " | "\u{00A0}" | "\u{202F}" | "\u{2009}")
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits `text` into runs of alphanumeric characters.
+fn runs(text: &str) -> Vec<Run> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            out.push(Run { from: s, to: i });
+        }
+    }
+    if let Some(s) = start {
+        out.push(Run {
+            from: s,
+            to: text.len(),
+        });
+    }
+    out
+}
+
+fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
+    let runs = runs(text);
+    let mut position = 0usize;
+    let mut i = 0;
+    let push = |out: &mut Vec<Token>, from: usize, to: usize, position: usize, t: String| {
+        out.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: t,
+            position_length: 1,
+        });
+    };
+    while i < runs.len() {
+        let run = runs[i];
+        let word = &text[run.from..run.to];
+        if !all_digits(word) {
+            push(out, run.from, run.to, position, word.to_string());
+            position += 1;
+            i += 1;
+            continue;
+        }
+        // A number: gather its pieces.
+        let mut canonical = word.to_string();
+        let mut last = i;
+        let mut decimal = false;
+        let first_len = word.len();
+        while last + 1 < runs.len() && !decimal {
+            let next = runs[last + 1];
+            let piece = &text[next.from..next.to];
+            if !all_digits(piece) {
+                break;
+            }
+            let sep = &text[runs[last].to..next.from];
+            let thousands_group = piece.len() == 3 && first_len <= 3;
+            if is_space_separator(sep) && thousands_group {
+                canonical.push_str(piece);
+            } else if (sep == "," || sep == ".") && thousands_group && !canonical.contains('.') {
+                canonical.push_str(piece);
+            } else if (sep == "," || sep == ".") && last == i {
+                canonical.push('.');
+                canonical.push_str(piece);
+                decimal = true;
+            } else {
+                break;
+            }
+            last += 1;
+        }
+        let group_to = runs[last].to;
+        // `38%`, `38 %`, `38 %`
+        let after = &text[group_to..];
+        let percent_len = ["%", " %", "\u{00A0}%", "\u{202F}%"]
+            .iter()
+            .find(|p| after.starts_with(*p))
+            .map(|p| p.len());
+        let pieces = last - i + 1;
+        match mode {
+            NumberMode::Index => {
+                for run in &runs[i..=last] {
+                    push(
+                        out,
+                        run.from,
+                        run.to,
+                        position,
+                        text[run.from..run.to].to_string(),
+                    );
+                    position += 1;
+                }
+                let joined_position = position - 1;
+                if pieces > 1 {
+                    push(out, run.from, group_to, joined_position, canonical.clone());
+                }
+                if let Some(len) = percent_len {
+                    push(
+                        out,
+                        run.from,
+                        group_to + len,
+                        joined_position,
+                        format!("{canonical}%"),
+                    );
+                }
+            }
+            NumberMode::Query => {
+                match percent_len {
+                    Some(len) => push(
+                        out,
+                        run.from,
+                        group_to + len,
+                        position,
+                        format!("{canonical}%"),
+                    ),
+                    None => push(out, run.from, group_to, position, canonical),
+                }
+                position += 1;
+            }
+        }
+        i = last + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str, mode: NumberMode) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        tokenize(text, mode, &mut out);
+        out.into_iter().map(|t| (t.text, t.position)).collect()
+    }
+
+    fn query(text: &str) -> Vec<String> {
+        texts(text, NumberMode::Query)
+            .into_iter()
+            .map(|t| t.0)
+            .collect()
+    }
+
+    #[test]
+    fn apostrophes_split_words() {
+        assert_eq!(query("l’IMT d'étudiants"), ["l", "IMT", "d", "étudiants"]);
+    }
+
+    #[test]
+    fn thousands_however_typed() {
+        for typed in [
+            "13 600",
+            "13\u{00A0}600",
+            "13\u{202F}600",
+            "13,600",
+            "13.600",
+            "13600",
+        ] {
+            assert_eq!(query(typed), ["13600"], "{typed:?}");
+        }
+        assert_eq!(query("1 200 000 euros"), ["1200000", "euros"]);
+    }
+
+    #[test]
+    fn decimals_and_percentages() {
+        assert_eq!(query("1,2 million"), ["1.2", "million"]);
+        assert_eq!(query("1.2 million"), ["1.2", "million"]);
+        assert_eq!(query("38 %"), ["38%"]);
+        assert_eq!(query("38%"), ["38%"]);
+        assert_eq!(query("38\u{202F}%"), ["38%"]);
+    }
+
+    #[test]
+    fn years_and_lists_are_not_glued() {
+        assert_eq!(query("2023 2027"), ["2023", "2027"]);
+        assert_eq!(query("1, 2, 3"), ["1", "2", "3"]);
+        assert_eq!(query("12 34"), ["12", "34"]);
+    }
+
+    #[test]
+    fn index_mode_keeps_pieces_and_aligns_the_joined_token() {
+        assert_eq!(
+            texts("13 600 étudiants", NumberMode::Index),
+            [
+                ("13".to_string(), 0),
+                ("600".to_string(), 1),
+                ("13600".to_string(), 1),
+                ("étudiants".to_string(), 2)
+            ]
+        );
+        assert_eq!(
+            texts("soit 38 %.", NumberMode::Index),
+            [
+                ("soit".to_string(), 0),
+                ("38".to_string(), 1),
+                ("38%".to_string(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn offsets_cover_the_number_as_written() {
+        let text = "les 13 600 étudiants";
+        let mut out = Vec::new();
+        tokenize(text, NumberMode::Index, &mut out);
+        let joined = out
+            .iter()
+            .find(|t| t.text == "13600")
+            .expect("joined token");
+        assert_eq!(&text[joined.offset_from..joined.offset_to], "13 600");
+    }
+}

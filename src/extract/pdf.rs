@@ -1,0 +1,385 @@
+//! PDF → pages of text. pdf-extract decodes the glyphs; this module drives it one page at a
+//! time through its `OutputDev` interface (so a page that fails or panics is reported and the
+//! following pages are still read — its `*_by_pages` helpers stop silently at the first failure)
+//! and rebuilds lines, paragraphs and headings from glyph positions and font sizes.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform};
+
+use super::normalize::{clean_text, is_bullet, join_lines, Vocabulary};
+use super::{BlockKind, Extracted, PageText};
+use crate::model::DocKind;
+
+/// One glyph as pdf-extract places it, in page coordinates with y growing downwards.
+#[derive(Debug, Clone)]
+struct Glyph {
+    x: f64,
+    y: f64,
+    end_x: f64,
+    size: f64,
+    text: String,
+}
+
+/// A line of text rebuilt from glyphs.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    y: f64,
+    x0: f64,
+    x1: f64,
+    size: f64,
+}
+
+/// Collects the glyphs of one page.
+#[derive(Default)]
+struct GlyphCollector {
+    page_height: f64,
+    glyphs: Vec<Glyph>,
+}
+
+impl OutputDev for GlyphCollector {
+    fn begin_page(
+        &mut self,
+        _page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.page_height = media_box.ury - media_box.lly;
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), OutputError> {
+        // Same geometry as pdf-extract's PlainTextOutput, with the page flipped so y grows down.
+        let x = trm.m31;
+        let y = self.page_height - trm.m32;
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = (font_size * scale).abs().max(0.1);
+        self.glyphs.push(Glyph {
+            x,
+            y,
+            end_x: x + width * size,
+            size,
+            text: char.to_string(),
+        });
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// Groups glyphs (in content-stream order) into lines, inserting spaces at visual gaps.
+fn glyphs_to_lines(glyphs: &[Glyph]) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut current: Option<Line> = None;
+    for g in glyphs {
+        if let Some(line) = current.as_mut() {
+            let same_line = (g.y - line.y).abs() <= g.size.max(line.size) * 0.5
+                && g.x >= line.x1 - g.size * 2.0;
+            if same_line {
+                if g.x > line.x1 + g.size * 0.12 && !line.text.ends_with(' ') {
+                    line.text.push(' ');
+                }
+                line.text.push_str(&g.text);
+                line.x1 = line.x1.max(g.end_x);
+                if !g.text.trim().is_empty() {
+                    line.size = line.size.max(g.size);
+                }
+                continue;
+            }
+            if let Some(done) = current.take() {
+                lines.push(done);
+            }
+        }
+        current = Some(Line {
+            text: g.text.clone(),
+            y: g.y,
+            x0: g.x,
+            x1: g.end_x,
+            size: if g.text.trim().is_empty() {
+                0.0
+            } else {
+                g.size
+            },
+        });
+    }
+    lines.extend(current);
+    lines
+        .into_iter()
+        .filter(|l| !l.text.trim().is_empty())
+        .collect()
+}
+
+/// A page number or similar furniture alone on a line at the top or bottom of the page.
+fn is_page_furniture(text: &str) -> bool {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("Page ")
+        .or_else(|| t.strip_prefix("page "))
+        .unwrap_or(t);
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '/' || c == ' ')
+}
+
+fn starts_with_bullet(text: &str) -> bool {
+    let t = text.trim_start();
+    let mut chars = t.chars();
+    match chars.next() {
+        Some(c) if is_bullet(c) => true,
+        Some('–' | '—' | '-' | '*') => chars.next() == Some(' '),
+        _ => false,
+    }
+}
+
+/// The PDF's `/Info /Title`, decoded (UTF-16 with BOM, else PDFDocEncoding ≈ Latin-1).
+fn metadata_title(doc: &Document) -> Option<String> {
+    let info = doc.trailer.get(b"Info").ok()?;
+    let info = match info {
+        Object::Reference(id) => doc.get_object(*id).ok()?,
+        other => other,
+    };
+    let title = info.as_dict().ok()?.get(b"Title").ok()?;
+    let bytes = match title {
+        Object::String(bytes, _) => bytes.clone(),
+        Object::Reference(id) => match doc.get_object(*id).ok()? {
+            Object::String(bytes, _) => bytes.clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let text = if let Some(utf16) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = utf16
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else if let Some(utf8) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        String::from_utf8_lossy(utf8).into_owned()
+    } else {
+        bytes.iter().map(|&b| char::from(b)).collect()
+    };
+    let text = clean_text(&text);
+    (!text.is_empty()).then_some(text)
+}
+
+pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
+    let mut doc = Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err("encrypted PDF (a password is required)".into());
+    }
+    let title = metadata_title(&doc);
+    let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
+    if page_numbers.is_empty() {
+        return Err("PDF has no pages".into());
+    }
+    let mut warnings = Vec::new();
+    let mut page_lines: Vec<(u32, Vec<Line>)> = Vec::with_capacity(page_numbers.len());
+    for (index, &number) in page_numbers.iter().enumerate() {
+        // Pages are numbered as a viewer shows them: by position, from 1.
+        let shown = index as u32 + 1;
+        let mut collector = GlyphCollector::default();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            pdf_extract::output_doc_page(&doc, &mut collector, number)
+        }));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warnings.push(format!("page {shown}: {e}")),
+            Err(panic) => warnings.push(format!(
+                "page {shown}: parser crashed: {}",
+                super::panic_message(&*panic)
+            )),
+        }
+        page_lines.push((shown, glyphs_to_lines(&collector.glyphs)));
+    }
+    let pages = build_pages(page_lines);
+    let empty: Vec<u32> = pages
+        .iter()
+        .filter(|p| p.text.is_empty())
+        .map(|p| p.number)
+        .collect();
+    if !empty.is_empty() && empty.len() < pages.len() {
+        warnings.push(format!("pages without text: {empty:?}"));
+    }
+    Ok(Extracted {
+        kind: DocKind::Pdf,
+        title,
+        lang: None,
+        url: None,
+        pages,
+        warnings,
+    })
+}
+
+/// Turns each page's lines into headings and paragraphs. Font sizes are compared with the
+/// document's body size (the size most characters are set in).
+fn build_pages(page_lines: Vec<(u32, Vec<Line>)>) -> Vec<PageText> {
+    let mut size_weight: HashMap<i64, usize> = HashMap::new();
+    for (_, lines) in &page_lines {
+        for l in lines {
+            *size_weight
+                .entry((l.size * 10.0).round() as i64)
+                .or_default() += l.text.len();
+        }
+    }
+    let body_size = size_weight
+        .iter()
+        .max_by_key(|(size, weight)| (**weight, -**size))
+        .map_or(10.0, |(size, _)| *size as f64 / 10.0);
+    // Heading levels: distinct sizes clearly above the body size, largest first.
+    let mut heading_sizes: Vec<i64> = size_weight
+        .keys()
+        .copied()
+        .filter(|s| *s as f64 / 10.0 >= body_size * 1.15)
+        .collect();
+    heading_sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let level_of = |size: f64| -> Option<u8> {
+        let key = (size * 10.0).round() as i64;
+        heading_sizes
+            .iter()
+            .position(|s| *s == key)
+            .map(|i| (i + 1).min(6) as u8)
+    };
+    let vocabulary = Vocabulary::from_lines(
+        page_lines
+            .iter()
+            .flat_map(|(_, lines)| lines.iter().map(|l| l.text.as_str())),
+    );
+
+    let mut pages = Vec::with_capacity(page_lines.len());
+    for (number, mut lines) in page_lines {
+        // page numbers alone on the first or last line are furniture, not content
+        if lines.last().is_some_and(|l| is_page_furniture(&l.text)) {
+            lines.pop();
+        }
+        if lines.first().is_some_and(|l| is_page_furniture(&l.text)) {
+            lines.remove(0);
+        }
+        let right_margin = lines.iter().map(|l| l.x1).fold(f64::MIN, f64::max);
+        let left_margin = lines.iter().map(|l| l.x0).fold(f64::MAX, f64::min);
+        let column = (right_margin - left_margin).max(1.0);
+
+        let mut page = PageText::new(number);
+        let mut pending: Vec<String> = Vec::new();
+        let mut pending_kind = BlockKind::Paragraph;
+        let flush = |page: &mut PageText, pending: &mut Vec<String>, kind: BlockKind| {
+            if !pending.is_empty() {
+                let text = clean_text(&join_lines(pending, &vocabulary));
+                page.push(kind, &text);
+                pending.clear();
+            }
+        };
+        let mut previous: Option<&Line> = None;
+        for line in &lines {
+            let kind = match level_of(line.size) {
+                Some(level) if line.text.split_whitespace().count() <= 25 => {
+                    BlockKind::Heading(level)
+                }
+                _ => BlockKind::Paragraph,
+            };
+            let breaks = match previous {
+                None => true,
+                Some(prev) => {
+                    let gap = line.y - prev.y;
+                    let leading = prev.size.max(line.size).max(1.0);
+                    kind != pending_kind
+                        || (kind == BlockKind::Paragraph
+                            && (gap > leading * 1.75
+                                || gap < -leading
+                                || (line.size - prev.size).abs() > body_size * 0.1
+                                || starts_with_bullet(&line.text)
+                                || (prev.x1 < right_margin - column * 0.2
+                                    && prev.text.trim_end().ends_with(['.', ':', '!', '?', ';']))))
+                        || (matches!(kind, BlockKind::Heading(_)) && gap > leading * 2.5)
+                }
+            };
+            if breaks {
+                flush(&mut page, &mut pending, pending_kind);
+                pending_kind = kind;
+            }
+            pending.push(strip_bullet(&line.text).to_string());
+            previous = Some(line);
+        }
+        flush(&mut page, &mut pending, pending_kind);
+        pages.push(page);
+    }
+    pages
+}
+
+fn strip_bullet(text: &str) -> &str {
+    if starts_with_bullet(text) {
+        let t = text.trim_start();
+        let mut chars = t.chars();
+        chars.next();
+        chars.as_str().trim_start()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(x: f64, y: f64, text: &str) -> Glyph {
+        Glyph {
+            x,
+            y,
+            end_x: x + 5.0,
+            size: 10.0,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn glyphs_make_words_and_lines() {
+        let glyphs = vec![
+            glyph(0.0, 100.0, "a"),
+            glyph(5.0, 100.0, "b"),
+            glyph(15.0, 100.0, "c"),
+            glyph(0.0, 112.0, "d"),
+        ];
+        let lines = glyphs_to_lines(&glyphs);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, "ab c");
+        assert_eq!(lines[1].text, "d");
+    }
+
+    #[test]
+    fn furniture_and_bullets() {
+        assert!(is_page_furniture("12"));
+        assert!(is_page_furniture("Page 3 / 120"));
+        assert!(!is_page_furniture("2023 est une année"));
+        assert!(starts_with_bullet("• point"));
+        assert!(starts_with_bullet("– point"));
+        assert!(!starts_with_bullet("-12 %"));
+        assert_eq!(strip_bullet("• point"), "point");
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(extract(b"%PDF-1.4\nthis is not really a pdf").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! Sourcier: a bilingual (French/English) document search and question-answering index.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! extract (file → pages of text with headings)
+//!   → segment (→ passages with exact character offsets)
+//!     → analysis + index (→ tantivy, French/English/exact fields)
+//!       → search (query → ranked, highlighted passages)
+//!         → http (axum JSON API) / cli (terminal)
+//! ```
+//!
+//! `model` (shared vocabulary) and `error` (the one error type) are used by every stage;
+//! `ingest` drives extract → segment → index over a folder.
+
+pub mod analysis;
+pub mod error;
+pub mod extract;
+pub mod model;
+pub mod segment;
+
+pub use error::{Error, Result};

@@ -1,0 +1,164 @@
+//! Shared vocabulary of the pipeline: languages, document kinds, passages, hits and their
+//! citations. Plain data with serde; no behaviour beyond parsing and naming.
+
+use serde::{Deserialize, Serialize};
+
+/// The two languages Sourcier analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses an ISO 639-1 code (`fr`, `en`, also `fr-FR`, `en_GB`), case-insensitive.
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" | "fra" | "fre" | "french" => Some(Lang::Fr),
+            "en" | "eng" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What a source file is, decided by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    Pdf,
+    Html,
+    Markdown,
+    Text,
+}
+
+impl DocKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DocKind::Pdf => "pdf",
+            DocKind::Html => "html",
+            DocKind::Markdown => "markdown",
+            DocKind::Text => "text",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<DocKind> {
+        match name {
+            "pdf" => Some(DocKind::Pdf),
+            "html" => Some(DocKind::Html),
+            "markdown" => Some(DocKind::Markdown),
+            "text" => Some(DocKind::Text),
+            _ => None,
+        }
+    }
+
+    /// The content type the original file is served with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            DocKind::Pdf => "application/pdf",
+            DocKind::Html => "text/html; charset=utf-8",
+            DocKind::Markdown => "text/markdown; charset=utf-8",
+            DocKind::Text => "text/plain; charset=utf-8",
+        }
+    }
+}
+
+/// Where a passage comes from: everything a citation needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub doc_id: String,
+    pub title: String,
+    /// Path of the original file as given to the ingester (`corpus/…`).
+    pub path: String,
+    pub url: Option<String>,
+    pub kind: DocKind,
+    /// 1-based page numbers as a PDF viewer shows them; 1 for single-page kinds.
+    pub page_start: u32,
+    pub page_end: u32,
+    pub section: Option<String>,
+    /// Offsets in Unicode scalar values into the extracted text of `page_start`.
+    pub char_start: usize,
+    pub char_end: usize,
+}
+
+/// A passage as stored in the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    pub id: String,
+    /// Position of the passage in its document (0-based).
+    pub ordinal: u32,
+    pub text: String,
+    pub lang: Lang,
+    pub source: SourceRef,
+}
+
+/// One ranked search result, as the HTTP API and `search --json` return it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+    pub text: String,
+    /// The passage HTML-escaped, with matched words wrapped in `<mark>…</mark>`.
+    pub highlight: String,
+    pub lang: Lang,
+    pub source: SourceRef,
+}
+
+/// A search response, identical in the HTTP API and `search --json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    /// Language the query was analysed as (`null` when too short to tell).
+    pub query_lang: Option<Lang>,
+    pub hits: Vec<Hit>,
+}
+
+/// An indexed document, as listed by `/api/documents`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentInfo {
+    pub id: String,
+    pub title: String,
+    pub kind: DocKind,
+    pub lang: Lang,
+    pub pages: u32,
+    pub passages: u32,
+    pub url: Option<String>,
+    pub path: String,
+    /// SHA-256 of the file content, hex.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_parses_regional_codes() {
+        assert_eq!(Lang::parse("fr-FR"), Some(Lang::Fr));
+        assert_eq!(Lang::parse("EN_gb"), Some(Lang::En));
+        assert_eq!(Lang::parse("de"), None);
+        assert_eq!(Lang::parse(""), None);
+    }
+}
