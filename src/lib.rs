@@ -16,7 +16,11 @@
 pub mod analysis;
 pub mod error;
 pub mod extract;
+pub mod http;
+pub mod index;
+pub mod ingest;
 pub mod model;
+pub mod search;
 pub mod segment;
 
 pub use error::{Error, Result};

@@ -1,12 +1,26 @@
-fn main() {
-    let path = std::env::args().nth(1).expect("path");
-    let bytes = std::fs::read(&path).expect("read");
-    let e = sourcier::extract::extract(std::path::Path::new(&path), &bytes).expect("extract");
-    println!("title={:?} warnings={:?}", e.title, e.warnings);
-    for p in &e.pages {
-        println!("=== page {}", p.number);
-        for b in &p.blocks {
-            println!("[{:?}] {}", b.kind, p.block_text(b));
+//! The `sourcier` binary: parse the command line, set up logging, run, map errors to an exit
+//! code. The commands and their terminal output are in `cli`; the engine is the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod cli;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SOURCIER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -145,6 +145,9 @@ pub struct DocumentInfo {
     pub passages: u32,
     pub url: Option<String>,
     pub path: String,
+    /// Path inside the corpus folder (how the original file is found again).
+    #[serde(default)]
+    pub rel_path: String,
     /// SHA-256 of the file content, hex.
     pub sha256: String,
     pub bytes: u64,

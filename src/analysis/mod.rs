@@ -7,7 +7,7 @@
 //! and stem with Snowball; the exact analyzer stops there, for phrases and figures.
 
 pub mod lang;
-mod stopwords;
+pub(crate) mod stopwords;
 pub mod tokenizer;
 
 use tantivy::tokenizer::{
@@ -81,6 +81,11 @@ pub fn register(index: &tantivy::Index) {
             .tokenizers()
             .register(analyzer.name(), analyzer.build(NumberMode::Index));
     }
+}
+
+/// Is this folded, lower-cased word a French or English stop word?
+pub fn is_stop_word(word: &str) -> bool {
+    stopwords::FRENCH.contains(&word) || stopwords::ENGLISH.contains(&word)
 }
 
 /// An analysed term: its text and position.

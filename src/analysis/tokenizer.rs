@@ -136,9 +136,8 @@ fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
             }
             let sep = &text[runs[last].to..next.from];
             let thousands_group = piece.len() == 3 && first_len <= 3;
-            if is_space_separator(sep) && thousands_group {
-                canonical.push_str(piece);
-            } else if (sep == "," || sep == ".") && thousands_group && !canonical.contains('.') {
+            let point = sep == "," || sep == ".";
+            if thousands_group && (is_space_separator(sep) || (point && !canonical.contains('.'))) {
                 canonical.push_str(piece);
             } else if (sep == "," || sep == ".") && last == i {
                 canonical.push('.');

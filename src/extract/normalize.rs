@@ -51,9 +51,7 @@ pub fn clean_text(input: &str) -> String {
             chars.extend(l.chars());
         } else if c == '\u{00AD}' || c == '\u{FEFF}' || c == '\u{200B}' {
             // soft hyphen, BOM, zero-width space: invisible artefacts
-        } else if c.is_control() && c != '\n' {
-            chars.push(' ');
-        } else if is_bullet(c) {
+        } else if (c.is_control() && c != '\n') || is_bullet(c) {
             chars.push(' ');
         } else if c == '\u{2028}' || c == '\u{2029}' {
             chars.push('\n');

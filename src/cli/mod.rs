@@ -1,0 +1,256 @@
+//! The `sourcier` command line: argument parsing (clap) and terminal output. Each subcommand
+//! calls the library and prints; nothing here is needed by the engine.
+
+mod progress;
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use sourcier::extract::BlockKind;
+use sourcier::ingest::{self, IngestReport};
+use sourcier::model::Lang;
+use sourcier::search::{Engine, SearchRequest};
+
+/// Sourcier: bilingual (French/English) search over a folder of PDF, HTML, Markdown and text
+/// documents. Passages come back ranked, highlighted, with document, page and section.
+#[derive(Debug, Parser)]
+#[command(name = "sourcier", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// (Re)build the index from every document under a folder, recursively. Unreadable files
+    /// are reported with their reason and skipped; the previous index keeps serving until the
+    /// new one is complete.
+    Ingest {
+        /// Folder of documents (PDF, HTML, Markdown, text); `sources.json` in it supplies titles,
+        /// languages and URLs.
+        #[arg(long, default_value = "corpus", env = "SOURCIER_CORPUS")]
+        corpus: PathBuf,
+        /// Where the index lives.
+        #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
+        index: PathBuf,
+    },
+    /// Search the index and print ranked passages: rank, score, document, page, section, and
+    /// the passage with the matched words emphasised. Put words in double quotes for a phrase.
+    Search {
+        /// What to look for, in French or English: words, a question, a figure, a "phrase".
+        query: String,
+        #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
+        index: PathBuf,
+        /// Number of passages (1–100).
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only passages in this language.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Only passages of this document id (see `GET /api/documents`).
+        #[arg(long)]
+        doc: Option<String>,
+        /// Print exactly the JSON body `GET /api/search` returns.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the HTTP API. Ingests first when the index is missing or older than the corpus.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080", env = "SOURCIER_ADDR")]
+        addr: SocketAddr,
+        #[arg(long, default_value = "corpus", env = "SOURCIER_CORPUS")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
+        index: PathBuf,
+    },
+    /// Print the text Sourcier extracts from one file, page by page, with its headings
+    /// (to check what gets indexed).
+    Extract { file: PathBuf },
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s {
+        "fr" => Ok(Lang::Fr),
+        "en" => Ok(Lang::En),
+        other => Err(format!("expected `fr` or `en`, got `{other}`")),
+    }
+}
+
+/// Runs a parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Ingest { corpus, index } => {
+            let report = run_ingest(&corpus, &index)?;
+            print_report(&report);
+            Ok(())
+        }
+        Command::Search {
+            query,
+            index,
+            limit,
+            lang,
+            doc,
+            json,
+        } => {
+            let engine = Engine::open(&index)?;
+            let request = SearchRequest {
+                query,
+                limit,
+                offset: 0,
+                lang,
+                doc,
+            };
+            let response = engine.search(&request)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &response)?;
+                writeln!(out)?;
+            } else {
+                print_hits(&mut out, &response, std::io::stdout().is_terminal())?;
+            }
+            Ok(())
+        }
+        Command::Serve {
+            addr,
+            corpus,
+            index,
+        } => serve(addr, &corpus, &index),
+        Command::Extract { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let doc = sourcier::extract::extract(&file, &bytes)?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "kind: {}", doc.kind.name())?;
+            writeln!(out, "title: {}", doc.title.as_deref().unwrap_or("-"))?;
+            for w in &doc.warnings {
+                writeln!(out, "warning: {w}")?;
+            }
+            for page in &doc.pages {
+                writeln!(out, "\n=== page {}", page.number)?;
+                for block in &page.blocks {
+                    let text = page.block_text(block);
+                    match block.kind {
+                        BlockKind::Heading(level) => {
+                            writeln!(out, "\n{} {text}\n", "#".repeat(level as usize))?
+                        }
+                        BlockKind::Paragraph => writeln!(out, "{text}")?,
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run_ingest(corpus: &Path, index: &Path) -> Result<IngestReport> {
+    let progress = progress::for_terminal();
+    let report = ingest::ingest(corpus, index, progress.as_ref())
+        .with_context(|| format!("ingesting {}", corpus.display()))?;
+    Ok(report)
+}
+
+fn print_report(report: &IngestReport) {
+    eprintln!(
+        "indexed {} files: {} passages from {} pages in {:.2} s",
+        report.files_indexed,
+        report.passages,
+        report.pages,
+        report.elapsed.as_secs_f64()
+    );
+    if !report.skipped.is_empty() {
+        eprintln!("skipped {} files:", report.skipped.len());
+        for s in &report.skipped {
+            eprintln!("  {}: {}", s.path, s.reason);
+        }
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {}: {}", w.path, w.reason);
+    }
+    eprintln!("index: {}", report.generation.display());
+}
+
+fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
+    if ingest::index_is_stale(corpus, index)? {
+        eprintln!(
+            "index at {} is missing or older than {}: ingesting",
+            index.display(),
+            corpus.display()
+        );
+        let report = run_ingest(corpus, index)?;
+        print_report(&report);
+    }
+    let engine = Arc::new(Engine::open(index)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(sourcier::http::serve(engine, addr, |bound| {
+        // Tests and scripts read this line to learn the port.
+        println!("listening on http://{bound}");
+        let _ = std::io::stdout().flush();
+    }))?;
+    Ok(())
+}
+
+/// Terminal rendering of hits: `<mark>` becomes bold (or `**…**` when not a terminal).
+fn print_hits(
+    out: &mut impl Write,
+    response: &sourcier::model::SearchResponse,
+    color: bool,
+) -> std::io::Result<()> {
+    if response.hits.is_empty() {
+        writeln!(out, "no passage matches {:?}", response.query)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} passages match {:?} ({:.2} ms)\n",
+        response.total, response.query, response.took_ms
+    )?;
+    let (on, off) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    for (rank, hit) in response.hits.iter().enumerate() {
+        let s = &hit.source;
+        let page = if s.page_start == s.page_end {
+            format!("p. {}", s.page_start)
+        } else {
+            format!("pp. {}-{}", s.page_start, s.page_end)
+        };
+        writeln!(
+            out,
+            "{}. [{:.2}] {} — {}{}",
+            rank + 1,
+            hit.score,
+            s.title,
+            page,
+            s.section
+                .as_deref()
+                .map(|x| format!(" — {x}"))
+                .unwrap_or_default()
+        )?;
+        writeln!(out, "   {} ({})", s.path, hit.id)?;
+        let text = unescape(&hit.highlight.replace("<mark>", on).replace("</mark>", off));
+        for line in text.split("\n\n") {
+            writeln!(out, "   {}", line.replace('\n', " "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,299 @@
+//! Query text → ranked, highlighted passages with their citations. The [`Engine`] owns an
+//! opened index generation; it validates requests, builds the tantivy query (see
+//! [`query`]), runs it, and turns stored documents back into passages. It knows nothing about
+//! HTTP: the API and the CLI both call [`Engine::search`].
+
+pub mod highlight;
+pub mod query;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::index::{self, Fields, Manifest};
+use crate::model::{DocKind, DocumentInfo, Hit, Lang, Passage, SearchResponse, SourceRef};
+use highlight::{render_html, Highlighter};
+
+/// Longest accepted query, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// Largest accepted `limit`.
+pub const MAX_LIMIT: usize = 100;
+
+/// A search as the user asked for it.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub lang: Option<Lang>,
+    pub doc: Option<String>,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            lang: None,
+            doc: None,
+        }
+    }
+
+    /// Checks the request against the API's limits.
+    pub fn validate(&self) -> Result<()> {
+        if self.query.trim().is_empty() {
+            return Err(Error::bad_request("empty_query", "the query `q` is empty"));
+        }
+        let chars = self.query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::bad_request(
+                "query_too_long",
+                format!("the query has {chars} characters; the limit is {MAX_QUERY_CHARS}"),
+            ));
+        }
+        if self.limit == 0 || self.limit > MAX_LIMIT {
+            return Err(Error::bad_request(
+                "bad_limit",
+                format!("`limit` must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A passage with its neighbours in the document, for context.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PassageWithContext {
+    #[serde(flatten)]
+    pub passage: Passage,
+    pub prev_id: Option<String>,
+    pub next_id: Option<String>,
+}
+
+/// An opened index, ready to answer.
+pub struct Engine {
+    index_dir: PathBuf,
+    reader: IndexReader,
+    fields: Fields,
+    manifest: Manifest,
+    /// passage id → (doc id, ordinal); and per document, ids in reading order.
+    by_id: HashMap<String, (String, u32, DocAddress)>,
+    order: HashMap<String, Vec<String>>,
+    highlighter: Mutex<Highlighter>,
+}
+
+impl Engine {
+    /// Opens the live generation under `index_dir`.
+    pub fn open(index_dir: &Path) -> Result<Engine> {
+        let (index, fields, manifest) = index::open(index_dir)?;
+        let reader = reader_for(&index)?;
+        let searcher = reader.searcher();
+        let mut by_id = HashMap::new();
+        let mut order: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let store = segment
+                .get_store_reader(64)
+                .map_err(|e| Error::io(index_dir, e))?;
+            for doc_id in segment.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id)?;
+                let id = text_of(&doc, fields.id).unwrap_or_default();
+                let doc_key = text_of(&doc, fields.doc_id).unwrap_or_default();
+                let ordinal = u64_of(&doc, fields.ordinal) as u32;
+                order
+                    .entry(doc_key.clone())
+                    .or_default()
+                    .push((ordinal, id.clone()));
+                by_id.insert(
+                    id,
+                    (
+                        doc_key,
+                        ordinal,
+                        DocAddress::new(segment_ord as u32, doc_id),
+                    ),
+                );
+            }
+        }
+        let order = order
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_unstable();
+                (k, v.into_iter().map(|(_, id)| id).collect())
+            })
+            .collect();
+        Ok(Engine {
+            index_dir: index_dir.to_path_buf(),
+            reader,
+            fields,
+            manifest,
+            by_id,
+            order,
+            highlighter: Mutex::new(Highlighter::default()),
+        })
+    }
+
+    pub fn index_dir(&self) -> &Path {
+        &self.index_dir
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn documents(&self) -> &[DocumentInfo] {
+        &self.manifest.documents
+    }
+
+    pub fn passage_count(&self) -> usize {
+        self.by_id.len()
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        request.validate()?;
+        if let Some(doc) = &request.doc {
+            if !self.manifest.documents.iter().any(|d| &d.id == doc) {
+                return Err(Error::NotFound {
+                    what: "document",
+                    id: doc.clone(),
+                });
+            }
+        }
+        let built = query::build(&self.fields, request);
+        let searcher = self.searcher();
+        let mut hits = Vec::new();
+        let mut total = 0;
+        if let Some(q) = &built.query {
+            let collector = (
+                TopDocs::with_limit(request.limit)
+                    .and_offset(request.offset)
+                    .order_by_score(),
+                Count,
+            );
+            let (top, count) = searcher.search(q.as_ref(), &collector)?;
+            total = count;
+            let mut highlighter = self
+                .highlighter
+                .lock()
+                .map_err(|_| Error::Internal("highlighter lock poisoned".into()))?;
+            for (score, address) in top {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let passage = self.passage_from_doc(&doc);
+                let ranges = highlighter.ranges(&passage.text, &built.match_terms);
+                hits.push(Hit {
+                    id: passage.id,
+                    score,
+                    highlight: render_html(&passage.text, &ranges),
+                    text: passage.text,
+                    lang: passage.lang,
+                    source: passage.source,
+                });
+            }
+        }
+        Ok(SearchResponse {
+            query: request.query.clone(),
+            total,
+            took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+            query_lang: built.lang,
+            hits,
+        })
+    }
+
+    /// One passage by id, with its neighbours' ids.
+    pub fn passage(&self, id: &str) -> Result<PassageWithContext> {
+        let not_found = || Error::NotFound {
+            what: "passage",
+            id: id.to_string(),
+        };
+        let (doc_key, ordinal, _) = self.by_id.get(id).ok_or_else(not_found)?;
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.fields.id, id);
+        let top = searcher.search(
+            &TermQuery::new(term, IndexRecordOption::Basic),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let (_, address) = top.first().ok_or_else(not_found)?;
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        let passage = self.passage_from_doc(&doc);
+        let siblings = self.order.get(doc_key);
+        let at = *ordinal as usize;
+        let sibling = |i: Option<usize>| {
+            i.and_then(|i| siblings.and_then(|s| s.get(i)))
+                .filter(|s: &&String| **s != *id)
+                .cloned()
+        };
+        Ok(PassageWithContext {
+            passage,
+            prev_id: sibling(at.checked_sub(1)),
+            next_id: sibling(Some(at + 1)),
+        })
+    }
+
+    /// An indexed document's metadata and the absolute path of its original file.
+    pub fn document_file(&self, doc_id: &str) -> Result<(&DocumentInfo, PathBuf)> {
+        let doc = self
+            .manifest
+            .documents
+            .iter()
+            .find(|d| d.id == doc_id)
+            .ok_or_else(|| Error::NotFound {
+                what: "document",
+                id: doc_id.to_string(),
+            })?;
+        Ok((doc, self.manifest.corpus_root.join(&doc.rel_path)))
+    }
+
+    fn passage_from_doc(&self, doc: &TantivyDocument) -> Passage {
+        let f = &self.fields;
+        Passage {
+            id: text_of(doc, f.id).unwrap_or_default(),
+            ordinal: u64_of(doc, f.ordinal) as u32,
+            text: text_of(doc, f.text).unwrap_or_default(),
+            lang: text_of(doc, f.lang)
+                .and_then(|l| Lang::parse(&l))
+                .unwrap_or(Lang::Fr),
+            source: SourceRef {
+                doc_id: text_of(doc, f.doc_id).unwrap_or_default(),
+                title: text_of(doc, f.title).unwrap_or_default(),
+                path: text_of(doc, f.path).unwrap_or_default(),
+                url: text_of(doc, f.url),
+                kind: text_of(doc, f.kind)
+                    .and_then(|k| DocKind::parse(&k))
+                    .unwrap_or(DocKind::Text),
+                page_start: u64_of(doc, f.page_start) as u32,
+                page_end: u64_of(doc, f.page_end) as u32,
+                section: text_of(doc, f.section),
+                char_start: u64_of(doc, f.char_start) as usize,
+                char_end: u64_of(doc, f.char_end) as usize,
+            },
+        }
+    }
+}
+
+fn reader_for(index: &Index) -> Result<IndexReader> {
+    Ok(index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?)
+}
+
+fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn u64_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> u64 {
+    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
+}

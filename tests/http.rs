@@ -1,0 +1,291 @@
+//! The HTTP API end to end on the real corpus, through a real server on 127.0.0.1:0.
+
+use crate::util::{agent, get_json, search, server};
+use serde_json::Value;
+
+fn doc_of(hit: &Value) -> &str {
+    hit["source"]["doc_id"].as_str().unwrap_or_default()
+}
+
+fn page_of(hit: &Value) -> u64 {
+    hit["source"]["page_start"].as_u64().unwrap_or_default()
+}
+
+/// The page was checked against the PDF itself (`pdftotext -f 19 -l 19`).
+#[test]
+fn taux_de_feminisation_finds_the_cop_page_first() {
+    let hits = search("taux de féminisation");
+    let first = &hits[0];
+    assert_eq!(doc_of(first), "cop-imt-2023-2027");
+    assert_eq!(page_of(first), 19);
+    assert_eq!(first["source"]["kind"], "pdf");
+    assert!(first["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("taux de féminisation"));
+    let highlight = first["highlight"].as_str().unwrap_or_default();
+    assert!(
+        highlight.contains("<mark>taux</mark> de <mark>féminisation</mark>"),
+        "{highlight}"
+    );
+
+    let unaccented = search("feminisation");
+    let top3: Vec<&str> = unaccented
+        .iter()
+        .take(3)
+        .map(|h| h["id"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        top3.contains(&first["id"].as_str().unwrap_or_default()),
+        "{top3:?}"
+    );
+}
+
+#[test]
+fn figures_match_however_they_are_typed() {
+    let hits = search("13600 étudiants");
+    assert!(
+        hits.iter().take(3).any(|h| h["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("13 600 étudiants")),
+        "no `13 600 étudiants` in the top 3"
+    );
+    let highlight = hits[0]["highlight"].as_str().unwrap_or_default();
+    assert!(highlight.contains("<mark>13 600</mark>"), "{highlight}");
+
+    let hits = search("38 %");
+    assert!(hits[0]["text"].as_str().unwrap_or_default().contains("38%"));
+    assert!(hits[0]["highlight"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("<mark>38%</mark>"));
+}
+
+#[test]
+fn english_question_finds_the_mission_statement() {
+    let hits = search("When did the board adopt IMT's mission statement?");
+    assert_eq!(doc_of(&hits[0]), "imt-mission-statement");
+    assert_eq!(hits[0]["lang"], "en");
+    assert!(hits[0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("12 March"));
+}
+
+#[test]
+fn each_web_page_answers_its_own_query() {
+    for (query, doc, expected) in [
+        (
+            "incubateur Télécom Paris Novation Center",
+            "telecom-paris-ecosysteme",
+            "Novation Center",
+        ),
+        (
+            "raison d'être de Télécom Paris",
+            "telecom-paris-raison-d-etre",
+            "raison d",
+        ),
+        (
+            "politique internationale de Télécom Paris depuis deux décennies",
+            "telecom-paris-strategie-internationale",
+            "deux décennies",
+        ),
+    ] {
+        let hits = search(query);
+        assert_eq!(doc_of(&hits[0]), doc, "{query}");
+        assert!(
+            hits[0]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains(&expected.to_lowercase()),
+            "{query}"
+        );
+        assert_eq!(hits[0]["source"]["kind"], "html");
+        assert!(hits[0]["source"]["url"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("https://www.telecom-paris.fr/"));
+    }
+}
+
+#[test]
+fn quoted_text_is_a_phrase() {
+    let hits = search("\"innover et entreprendre\"");
+    assert!(!hits.is_empty());
+    for hit in &hits {
+        let text = hit["text"].as_str().unwrap_or_default().to_lowercase();
+        assert!(text.contains("innover et entreprendre"), "{text}");
+    }
+    // the same words not as a phrase match more
+    assert!(search("innover et entreprendre").len() > hits.len());
+}
+
+#[test]
+fn response_has_the_contract_fields() {
+    let (status, body) = get_json("/api/search", &[("q", "apprentissage"), ("limit", "2")]);
+    assert_eq!(status, 200);
+    assert_eq!(body["query"], "apprentissage");
+    assert!(body["total"].as_u64().unwrap_or_default() >= 2);
+    assert!(body["took_ms"].is_number());
+    let hits = body["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 2);
+    for hit in hits {
+        for key in ["id", "score", "text", "highlight", "lang", "source"] {
+            assert!(!hit[key].is_null(), "missing {key}");
+        }
+        for key in [
+            "doc_id",
+            "title",
+            "path",
+            "kind",
+            "page_start",
+            "page_end",
+            "char_start",
+            "char_end",
+        ] {
+            assert!(!hit["source"][key].is_null(), "missing source.{key}");
+        }
+        assert!(hit["source"]["path"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("corpus/"));
+        assert!(hit["source"].get("url").is_some() && hit["source"].get("section").is_some());
+    }
+    assert!(hits[0]["score"].as_f64() >= hits[1]["score"].as_f64());
+    // offset pages through the same ranking
+    let (_, page2) = get_json(
+        "/api/search",
+        &[("q", "apprentissage"), ("limit", "1"), ("offset", "1")],
+    );
+    assert_eq!(page2["hits"][0]["id"], hits[1]["id"]);
+}
+
+#[test]
+fn filters_by_language_and_document() {
+    let (_, body) = get_json(
+        "/api/search",
+        &[("q", "Institut Mines-Télécom"), ("lang", "en")],
+    );
+    let hits = body["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["lang"] == "en"));
+    let (_, body) = get_json(
+        "/api/search",
+        &[("q", "école"), ("doc", "telecom-paris-ecosysteme")],
+    );
+    let hits = body["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty());
+    assert!(hits
+        .iter()
+        .all(|h| h["source"]["doc_id"] == "telecom-paris-ecosysteme"));
+}
+
+#[test]
+fn bad_requests_are_json_4xx() {
+    let long = "a".repeat(1001);
+    for (params, code) in [
+        (vec![("q", "")], "empty_query"),
+        (vec![("q", "   ")], "empty_query"),
+        (vec![], "empty_query"),
+        (vec![("q", "ok"), ("limit", "0")], "bad_limit"),
+        (vec![("q", "ok"), ("limit", "101")], "bad_limit"),
+        (vec![("q", "ok"), ("limit", "ten")], "bad_limit"),
+        (vec![("q", "ok"), ("lang", "de")], "bad_lang"),
+        (vec![("q", long.as_str())], "query_too_long"),
+    ] {
+        let (status, body) = get_json("/api/search", &params);
+        assert_eq!(status, 400, "{params:?}: {body}");
+        assert_eq!(body["code"], code, "{params:?}");
+        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    let (status, body) = get_json("/api/search", &[("q", "école"), ("doc", "no-such-doc")]);
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = get_json("/api/passages/no-such-passage", &[]);
+    assert_eq!(status, 404);
+    assert_eq!(body["code"], "not_found");
+    let (status, _) = get_json("/api/nothing-here", &[]);
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn passages_come_with_their_neighbours() {
+    let hits = search("taux de féminisation");
+    let id = hits[0]["id"].as_str().expect("id");
+    let (status, body) = get_json(&format!("/api/passages/{id}"), &[]);
+    assert_eq!(status, 200);
+    assert_eq!(body["id"], id);
+    assert_eq!(body["text"], hits[0]["text"]);
+    let prev = body["prev_id"].as_str().expect("a previous passage");
+    let next = body["next_id"].as_str().expect("a next passage");
+    let (_, prev_body) = get_json(&format!("/api/passages/{prev}"), &[]);
+    assert_eq!(prev_body["next_id"], id);
+    let (_, next_body) = get_json(&format!("/api/passages/{next}"), &[]);
+    assert_eq!(next_body["prev_id"], id);
+}
+
+#[test]
+fn documents_are_listed_and_served() {
+    let (status, body) = get_json("/api/documents", &[]);
+    assert_eq!(status, 200);
+    let docs = body["documents"].as_array().expect("documents");
+    assert_eq!(docs.len(), 5);
+    let cop = docs
+        .iter()
+        .find(|d| d["id"] == "cop-imt-2023-2027")
+        .expect("the COP");
+    assert_eq!(cop["pages"], 120);
+    assert_eq!(cop["kind"], "pdf");
+    assert_eq!(cop["lang"], "fr");
+    assert!(cop["passages"].as_u64().unwrap_or_default() > 100);
+    let en = docs
+        .iter()
+        .find(|d| d["id"] == "imt-mission-statement")
+        .expect("mission statement");
+    assert_eq!(en["lang"], "en");
+
+    let mut response = agent()
+        .get(format!("{}/api/documents/cop-imt-2023-2027/file", server()))
+        .call()
+        .expect("file request");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(10_000_000)
+        .read_to_vec()
+        .expect("body");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let response = agent()
+        .get(format!(
+            "{}/api/documents/telecom-paris-ecosysteme/file",
+            server()
+        ))
+        .call()
+        .expect("file request");
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("text/html"));
+
+    // no path from the request reaches the filesystem
+    for probe in ["..%2F..%2FCargo.toml", "..", "%2Fetc%2Fpasswd"] {
+        let (status, _) = get_json(&format!("/api/documents/{probe}/file"), &[]);
+        assert_eq!(status, 404, "{probe}");
+    }
+}
+
+#[test]
+fn health_and_cors() {
+    let (status, body) = get_json("/healthz", &[]);
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    let response = agent()
+        .get(format!("{}/api/search?q=IMT", server()))
+        .header("Origin", "https://chat.example.org")
+        .call()
+        .expect("request");
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+}
