@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod http;
 pub mod index;

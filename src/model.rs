@@ -123,6 +123,18 @@ pub struct Hit {
     pub source: SourceRef,
 }
 
+/// How convincingly the best passage answers the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchStrength {
+    /// Most of the query's words are in the best passage.
+    Strong,
+    /// Something matched, but the best passage misses most of the query: likely not there.
+    Weak,
+    /// Nothing matched.
+    None,
+}
+
 /// A search response, identical in the HTTP API and `search --json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
@@ -131,6 +143,12 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// Language the query was analysed as (`null` when too short to tell).
     pub query_lang: Option<Lang>,
+    /// Share (0–1) of the query's words found in the best passage, in any form (stemmed,
+    /// unaccented, translated through synonyms).
+    pub confidence: f32,
+    /// `strong`, `weak` or `none`: a chat front end should say "not found" unless `strong`.
+    #[serde(rename = "match")]
+    pub strength: MatchStrength,
     pub hits: Vec<Hit>,
 }
 

@@ -289,3 +289,38 @@ fn health_and_cors() {
         .expect("request");
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
 }
+
+/// A hit's offsets slice its page's extracted text back to the hit's text exactly.
+#[test]
+fn citations_point_into_the_extracted_page() {
+    let mut checked = 0;
+    for q in [
+        "taux de féminisation",
+        "mission statement",
+        "écoles partenaires",
+        "13600",
+    ] {
+        for hit in search(q).iter().take(5) {
+            let path = crate::util::root().join(hit["source"]["path"].as_str().expect("path"));
+            let bytes = std::fs::read(&path).expect("cited file exists");
+            let doc = sourcier::extract::extract(&path, &bytes).expect("extracts");
+            let page_number = hit["source"]["page_start"].as_u64().expect("page") as u32;
+            let page = doc
+                .pages
+                .iter()
+                .find(|p| p.number == page_number)
+                .expect("cited page");
+            let start = hit["source"]["char_start"].as_u64().expect("start") as usize;
+            let end = hit["source"]["char_end"].as_u64().expect("end") as usize;
+            let slice: String = page.text.chars().skip(start).take(end - start).collect();
+            assert_eq!(
+                slice,
+                hit["text"].as_str().expect("text"),
+                "{q}: {}",
+                hit["id"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15);
+}

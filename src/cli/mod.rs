@@ -11,6 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use sourcier::eval;
 use sourcier::extract::BlockKind;
 use sourcier::ingest::{self, IngestReport};
 use sourcier::model::Lang;
@@ -69,6 +70,21 @@ pub enum Command {
         #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
         index: PathBuf,
     },
+    /// Score the ranking on judged queries: Success@1, Success@5, MRR@10, Recall@10 overall
+    /// and per kind, the queries that failed with their top hit, and the time per query.
+    /// Ingests first when the index is missing or older than the corpus.
+    Eval {
+        /// JSON lines: {"id","query","lang","kind","doc","answers":[...],"note"}.
+        #[arg(long, default_value = "tests/eval/queries.jsonl")]
+        queries: PathBuf,
+        #[arg(long, default_value = "corpus", env = "SOURCIER_CORPUS")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
+        index: PathBuf,
+        /// Print the full report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the text Sourcier extracts from one file, page by page, with its headings
     /// (to check what gets indexed).
     Extract { file: PathBuf },
@@ -121,6 +137,29 @@ pub fn run(cli: Cli) -> Result<()> {
             corpus,
             index,
         } => serve(addr, &corpus, &index),
+        Command::Eval {
+            queries,
+            corpus,
+            index,
+            json,
+        } => {
+            ensure_index(&corpus, &index)?;
+            let engine = Engine::open(&index)?;
+            let queries = eval::load_queries(&queries)?;
+            let problems = eval::validate(&queries);
+            for p in &problems {
+                eprintln!("warning: {p}");
+            }
+            let report = eval::run(&engine, &queries)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                print_eval(&mut out, &report)?;
+            }
+            Ok(())
+        }
         Command::Extract { file } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -175,7 +214,8 @@ fn print_report(report: &IngestReport) {
     eprintln!("index: {}", report.generation.display());
 }
 
-fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
+/// Ingests when the index is missing, of another version, or older than the corpus.
+fn ensure_index(corpus: &Path, index: &Path) -> Result<()> {
     if ingest::index_is_stale(corpus, index)? {
         eprintln!(
             "index at {} is missing or older than {}: ingesting",
@@ -185,6 +225,87 @@ fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
         let report = run_ingest(corpus, index)?;
         print_report(&report);
     }
+    Ok(())
+}
+
+fn print_eval(out: &mut impl Write, report: &eval::EvalReport) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<14} {:>5} {:>7} {:>7} {:>7} {:>7}",
+        "kind", "n", "S@1", "S@5", "MRR@10", "R@10"
+    )?;
+    let row = |out: &mut dyn Write, name: &str, m: &eval::Metrics| {
+        writeln!(
+            out,
+            "{:<14} {:>5} {:>7.3} {:>7.3} {:>7.3} {:>7.3}",
+            name, m.queries, m.success_at_1, m.success_at_5, m.mrr_at_10, m.recall_at_10
+        )
+    };
+    row(out, "overall", &report.overall)?;
+    for (kind, m) in &report.per_kind {
+        if kind == eval::NEGATIVE {
+            writeln!(
+                out,
+                "{:<14} {:>5} flagged not found: {:.3}",
+                kind, m.queries, m.success_at_1
+            )?;
+        } else {
+            row(out, kind, m)?;
+        }
+    }
+    writeln!(
+        out,
+        "\nanswered queries flagged weak: {} of {}",
+        report.answered_flagged_weak, report.overall.queries
+    )?;
+    writeln!(
+        out,
+        "time per query: median {:.2} ms, p99 {:.2} ms",
+        report.median_ms, report.p99_ms
+    )?;
+    let failed: Vec<_> = report.outcomes.iter().filter(|o| !o.success).collect();
+    if !failed.is_empty() {
+        writeln!(out, "\nfailed ({}):", failed.len())?;
+        for o in failed {
+            writeln!(
+                out,
+                "  {} [{}] {:?} (match {:?}, confidence {:.2})\n      top: {} p.{} {:?}",
+                o.id,
+                o.kind,
+                o.query,
+                o.strength,
+                o.confidence,
+                o.top_doc.as_deref().unwrap_or("-"),
+                o.top_page.unwrap_or(0),
+                o.top_text.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    let late: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.rank.is_some_and(|r| r > 1))
+        .collect();
+    if !late.is_empty() {
+        writeln!(out, "\nanswer not first ({}):", late.len())?;
+        for o in late {
+            writeln!(
+                out,
+                "  {} [{}] {:?} rank {}; top: {} p.{}",
+                o.id,
+                o.kind,
+                o.query,
+                o.rank.unwrap_or(0),
+                o.top_doc.as_deref().unwrap_or("-"),
+                o.top_page.unwrap_or(0)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
+    ensure_index(corpus, index)?;
     let engine = Arc::new(Engine::open(index)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::analysis::{analyze, Analyzer, NumberMode};
+use crate::analysis::{analyze, AnalyzedToken, Analyzer, NumberMode};
 
 /// The analysed query terms to look for, per analyzer.
 #[derive(Debug, Default, Clone)]
@@ -16,7 +16,8 @@ pub struct MatchTerms {
     pub exact: HashSet<String>,
 }
 
-/// Index-mode analyzers kept around for highlighting.
+/// Index-mode analyzers kept around for highlighting; clone one per request (cheap).
+#[derive(Clone)]
 pub struct Highlighter {
     french: TextAnalyzer,
     english: TextAnalyzer,
@@ -33,26 +34,76 @@ impl Default for Highlighter {
     }
 }
 
+/// One word of the query in its three analysed forms (a stop word has no French/English form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    pub exact: String,
+    pub french: Option<String>,
+    pub english: Option<String>,
+}
+
+/// A passage's analysed tokens, computed once for highlighting and coverage.
+pub struct PassageTokens {
+    french: Vec<AnalyzedToken>,
+    english: Vec<AnalyzedToken>,
+    exact: Vec<AnalyzedToken>,
+}
+
 impl Highlighter {
+    pub fn analyze(&mut self, text: &str) -> PassageTokens {
+        PassageTokens {
+            french: analyze(&mut self.french, text),
+            english: analyze(&mut self.english, text),
+            exact: analyze(&mut self.exact, text),
+        }
+    }
+
     /// Byte ranges of `text` that match, sorted and merged.
     pub fn ranges(&mut self, text: &str, terms: &MatchTerms) -> Vec<(usize, usize)> {
-        let mut ranges = Vec::new();
-        for (analyzer, wanted) in [
-            (&mut self.french, &terms.french),
-            (&mut self.english, &terms.english),
-            (&mut self.exact, &terms.exact),
-        ] {
-            if wanted.is_empty() {
-                continue;
-            }
-            for token in analyze(analyzer, text) {
-                if wanted.contains(&token.text) {
-                    ranges.push((token.from, token.to));
-                }
+        let tokens = self.analyze(text);
+        ranges(&tokens, terms)
+    }
+}
+
+/// Byte ranges of the passage whose tokens are wanted, sorted and merged.
+pub fn ranges(tokens: &PassageTokens, terms: &MatchTerms) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    for (found, wanted) in [
+        (&tokens.french, &terms.french),
+        (&tokens.english, &terms.english),
+        (&tokens.exact, &terms.exact),
+    ] {
+        for token in found {
+            if wanted.contains(&token.text) {
+                ranges.push((token.from, token.to));
             }
         }
-        merge(ranges)
     }
+    merge(ranges)
+}
+
+/// Share of the query's words present in the passage in any of their forms.
+pub fn coverage(tokens: &PassageTokens, words: &[QueryWord]) -> f32 {
+    if words.is_empty() {
+        return 0.0;
+    }
+    fn set(v: &[AnalyzedToken]) -> HashSet<&str> {
+        v.iter().map(|t| t.text.as_str()).collect()
+    }
+    let (fr, en, ex) = (
+        set(&tokens.french),
+        set(&tokens.english),
+        set(&tokens.exact),
+    );
+    let found = words
+        .iter()
+        .filter(|w| {
+            ex.contains(w.exact.as_str())
+                || w.french.as_deref().is_some_and(|t| fr.contains(t))
+                || w.english.as_deref().is_some_and(|t| en.contains(t))
+        })
+        .count();
+    found as f32 / words.len() as f32
 }
 
 fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {

@@ -8,7 +8,6 @@ pub mod query;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
@@ -18,7 +17,9 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 
 use crate::error::{Error, Result};
 use crate::index::{self, Fields, Manifest};
-use crate::model::{DocKind, DocumentInfo, Hit, Lang, Passage, SearchResponse, SourceRef};
+use crate::model::{
+    DocKind, DocumentInfo, Hit, Lang, MatchStrength, Passage, SearchResponse, SourceRef,
+};
 use highlight::{render_html, Highlighter};
 
 /// Longest accepted query, in characters.
@@ -87,7 +88,8 @@ pub struct Engine {
     /// passage id → (doc id, ordinal); and per document, ids in reading order.
     by_id: HashMap<String, (String, u32, DocAddress)>,
     order: HashMap<String, Vec<String>>,
-    highlighter: Mutex<Highlighter>,
+    highlighter: Highlighter,
+    analyzers: query::QueryAnalyzers,
 }
 
 impl Engine {
@@ -135,7 +137,8 @@ impl Engine {
             manifest,
             by_id,
             order,
-            highlighter: Mutex::new(Highlighter::default()),
+            highlighter: Highlighter::default(),
+            analyzers: query::QueryAnalyzers::default(),
         })
     }
 
@@ -171,10 +174,11 @@ impl Engine {
                 });
             }
         }
-        let built = query::build(&self.fields, request);
+        let built = query::build(&self.fields, &self.analyzers, request);
         let searcher = self.searcher();
         let mut hits = Vec::new();
         let mut total = 0;
+        let mut confidence = 0.0;
         if let Some(q) = &built.query {
             let collector = (
                 TopDocs::with_limit(request.limit)
@@ -184,14 +188,15 @@ impl Engine {
             );
             let (top, count) = searcher.search(q.as_ref(), &collector)?;
             total = count;
-            let mut highlighter = self
-                .highlighter
-                .lock()
-                .map_err(|_| Error::Internal("highlighter lock poisoned".into()))?;
-            for (score, address) in top {
+            let mut highlighter = self.highlighter.clone();
+            for (rank, (score, address)) in top.into_iter().enumerate() {
                 let doc: TantivyDocument = searcher.doc(address)?;
                 let passage = self.passage_from_doc(&doc);
-                let ranges = highlighter.ranges(&passage.text, &built.match_terms);
+                let tokens = highlighter.analyze(&passage.text);
+                if rank == 0 && request.offset == 0 {
+                    confidence = highlight::coverage(&tokens, &built.words);
+                }
+                let ranges = highlight::ranges(&tokens, &built.match_terms);
                 hits.push(Hit {
                     id: passage.id,
                     score,
@@ -207,6 +212,8 @@ impl Engine {
             total,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             query_lang: built.lang,
+            confidence,
+            strength: match_strength(total, confidence),
             hits,
         })
     }
@@ -279,6 +286,19 @@ impl Engine {
                 char_end: u64_of(doc, f.char_end) as usize,
             },
         }
+    }
+}
+
+/// Below this share of the query's words in the best passage, the match is weak.
+pub const STRONG_COVERAGE: f32 = 0.66;
+
+fn match_strength(total: usize, confidence: f32) -> MatchStrength {
+    if total == 0 {
+        MatchStrength::None
+    } else if confidence >= STRONG_COVERAGE {
+        MatchStrength::Strong
+    } else {
+        MatchStrength::Weak
     }
 }
 

@@ -11,9 +11,10 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
-use super::highlight::MatchTerms;
+use super::highlight::{MatchTerms, QueryWord};
 use super::SearchRequest;
 use crate::analysis::{analyze, is_stop_word, lang, AnalyzedToken, Analyzer, NumberMode};
 use crate::index::Fields;
@@ -84,11 +85,39 @@ pub struct BuiltQuery {
     /// `None` when the query has no searchable word (e.g. only punctuation).
     pub query: Option<Box<dyn Query>>,
     pub match_terms: MatchTerms,
+    /// The query's content words, to measure how much of the query a passage covers.
+    pub words: Vec<QueryWord>,
     pub lang: Option<Lang>,
 }
 
-fn query_tokens(analyzer: Analyzer, text: &str) -> Vec<AnalyzedToken> {
-    analyze(&mut analyzer.build(NumberMode::Query), text)
+/// The query-mode analyzers, built once (stop-word sets and stemmers are not free to build)
+/// and cloned per query (cheap: the sets are shared).
+#[derive(Clone)]
+pub struct QueryAnalyzers {
+    french: TextAnalyzer,
+    english: TextAnalyzer,
+    exact: TextAnalyzer,
+}
+
+impl Default for QueryAnalyzers {
+    fn default() -> Self {
+        QueryAnalyzers {
+            french: Analyzer::French.build(NumberMode::Query),
+            english: Analyzer::English.build(NumberMode::Query),
+            exact: Analyzer::Exact.build(NumberMode::Query),
+        }
+    }
+}
+
+impl QueryAnalyzers {
+    pub fn tokens(&self, analyzer: Analyzer, text: &str) -> Vec<AnalyzedToken> {
+        let mut a = match analyzer {
+            Analyzer::French => self.french.clone(),
+            Analyzer::English => self.english.clone(),
+            Analyzer::Exact => self.exact.clone(),
+        };
+        analyze(&mut a, text)
+    }
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -131,24 +160,35 @@ fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Q
     }
 }
 
-pub fn build(fields: &Fields, request: &SearchRequest) -> BuiltQuery {
+pub fn build(fields: &Fields, analyzers: &QueryAnalyzers, request: &SearchRequest) -> BuiltQuery {
     let parsed = parse(&request.query);
     let detected = lang::detect(&parsed.free);
     let mut match_terms = MatchTerms::default();
+    let mut words: Vec<QueryWord> = Vec::new();
     let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
 
     for text in &parsed.phrases {
-        let tokens = query_tokens(Analyzer::Exact, text);
+        let tokens = analyzers.tokens(Analyzer::Exact, text);
         match_terms
             .exact
             .extend(tokens.iter().map(|t| t.text.clone()));
+        words.extend(
+            tokens
+                .iter()
+                .filter(|t| !is_stop_word(&t.text))
+                .map(|t| QueryWord {
+                    exact: t.text.clone(),
+                    french: None,
+                    english: None,
+                }),
+        );
         if let Some(q) = phrase(fields.exact, &tokens, 0) {
             required.push((Occur::Must, q));
         }
     }
 
     let mut scoring: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let exact_all = query_tokens(Analyzer::Exact, &parsed.free);
+    let exact_all = analyzers.tokens(Analyzer::Exact, &parsed.free);
     // A stop word of either language is noise in both fields (`de` is no English stop word,
     // yet it would match every French passage through the English field).
     let stop_spans: HashSet<(usize, usize)> = exact_all
@@ -162,8 +202,8 @@ pub fn build(fields: &Fields, request: &SearchRequest) -> BuiltQuery {
             .filter(|t| !stop_spans.contains(&(t.from, t.to)))
             .collect()
     };
-    let french = content(query_tokens(Analyzer::French, &parsed.free));
-    let english = content(query_tokens(Analyzer::English, &parsed.free));
+    let french = content(analyzers.tokens(Analyzer::French, &parsed.free));
+    let english = content(analyzers.tokens(Analyzer::English, &parsed.free));
     let exact_words = content(exact_all.clone());
     let (w_fr, w_en) = match detected {
         Some(Lang::Fr) => (boost::LANG_MAIN, boost::LANG_OTHER),
@@ -204,6 +244,17 @@ pub fn build(fields: &Fields, request: &SearchRequest) -> BuiltQuery {
             ));
         }
     }
+    let same_span = |tokens: &[AnalyzedToken], t: &AnalyzedToken| {
+        tokens
+            .iter()
+            .find(|o| o.from == t.from && o.to == t.to)
+            .map(|o| o.text.clone())
+    };
+    words.extend(exact_terms.iter().map(|t| QueryWord {
+        exact: t.text.clone(),
+        french: same_span(&french, t),
+        english: same_span(&english, t),
+    }));
     match_terms
         .french
         .extend(french.iter().map(|t| t.text.clone()));
@@ -221,6 +272,7 @@ pub fn build(fields: &Fields, request: &SearchRequest) -> BuiltQuery {
         return BuiltQuery {
             query: None,
             match_terms,
+            words,
             lang: detected,
         };
     }
@@ -243,6 +295,7 @@ pub fn build(fields: &Fields, request: &SearchRequest) -> BuiltQuery {
     BuiltQuery {
         query: Some(Box::new(BooleanQuery::new(required))),
         match_terms,
+        words,
         lang: detected,
     }
 }
