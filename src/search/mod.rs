@@ -194,9 +194,9 @@ impl Engine {
                 let passage = self.passage_from_doc(&doc);
                 let tokens = highlighter.analyze(&passage.text);
                 if rank == 0 && request.offset == 0 {
-                    confidence = highlight::coverage(&tokens, &built.words);
+                    confidence = highlighter.coverage(&tokens, &built.words);
                 }
-                let ranges = highlight::ranges(&tokens, &built.match_terms);
+                let ranges = highlighter.ranges(&tokens, &built.match_terms);
                 hits.push(Hit {
                     id: passage.id,
                     score,
