@@ -143,6 +143,9 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// Language the query was analysed as (`null` when too short to tell).
     pub query_lang: Option<Lang>,
+    /// "Did you mean": the query with the words the index lacks replaced by the closest
+    /// indexed words (`null` when every word is known).
+    pub suggestion: Option<String>,
     /// Share (0–1) of the query's words found in the best passage, in any form (stemmed,
     /// unaccented, translated through synonyms).
     pub confidence: f32,

@@ -4,4 +4,5 @@
 mod cli;
 mod extraction;
 mod http;
+mod relevance;
 mod util;

@@ -8,6 +8,7 @@
 
 pub mod lang;
 pub(crate) mod stopwords;
+pub mod synonyms;
 pub mod tokenizer;
 
 use tantivy::tokenizer::{

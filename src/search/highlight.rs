@@ -42,12 +42,13 @@ impl Default for Highlighter {
     }
 }
 
-/// One word of the query in its three analysed forms (a stop word has no French/English form).
+/// One word of the query in every analysed form it may take in a passage (its own forms and
+/// those of its synonyms).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryWord {
-    pub exact: String,
-    pub french: Option<String>,
-    pub english: Option<String>,
+    pub exact: Vec<String>,
+    pub french: Vec<String>,
+    pub english: Vec<String>,
 }
 
 /// A passage's folded tokens, computed once for highlighting and coverage.
@@ -122,10 +123,9 @@ impl Highlighter {
         for w in words {
             let french: HashSet<String> = w.french.iter().cloned().collect();
             let english: HashSet<String> = w.english.iter().cloned().collect();
-            let present = tokens
-                .exact
-                .iter()
-                .any(|t| t.text == w.exact || self.stem_matches(&t.text, &french, &english));
+            let present = tokens.exact.iter().any(|t| {
+                w.exact.contains(&t.text) || self.stem_matches(&t.text, &french, &english)
+            });
             if present {
                 found += 1;
             }

@@ -5,6 +5,7 @@
 
 pub mod highlight;
 pub mod query;
+pub mod suggest;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::analysis::synonyms::Synonyms;
 use crate::error::{Error, Result};
 use crate::index::{self, Fields, Manifest};
 use crate::model::{
@@ -90,12 +92,18 @@ pub struct Engine {
     order: HashMap<String, Vec<String>>,
     highlighter: Highlighter,
     analyzers: query::QueryAnalyzers,
+    synonyms: Synonyms,
 }
 
 impl Engine {
     /// Opens the live generation under `index_dir`.
     pub fn open(index_dir: &Path) -> Result<Engine> {
         let (index, fields, manifest) = index::open(index_dir)?;
+        let synonyms_path = manifest.corpus_root.join("synonyms.txt");
+        let (synonyms, problems) = Synonyms::load(&synonyms_path);
+        for p in problems {
+            tracing::warn!(file = %synonyms_path.display(), "{p}");
+        }
         let reader = reader_for(&index)?;
         let searcher = reader.searcher();
         let mut by_id = HashMap::new();
@@ -139,6 +147,7 @@ impl Engine {
             order,
             highlighter: Highlighter::default(),
             analyzers: query::QueryAnalyzers::default(),
+            synonyms,
         })
     }
 
@@ -174,8 +183,14 @@ impl Engine {
                 });
             }
         }
-        let built = query::build(&self.fields, &self.analyzers, request);
         let searcher = self.searcher();
+        let built = query::build(
+            &self.fields,
+            &self.analyzers,
+            &self.synonyms,
+            &searcher,
+            request,
+        );
         let mut hits = Vec::new();
         let mut total = 0;
         let mut confidence = 0.0;
@@ -212,10 +227,45 @@ impl Engine {
             total,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             query_lang: built.lang,
+            suggestion: self.suggestion(&searcher, request, &built.unknown_words),
             confidence,
             strength: match_strength(total, confidence),
             hits,
         })
+    }
+
+    /// The query with each word the index lacks replaced by the closest word it has.
+    fn suggestion(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        unknown: &[String],
+    ) -> Option<String> {
+        if unknown.is_empty() {
+            return None;
+        }
+        let mut fixes = Vec::new();
+        for word in unknown {
+            if let Some(fix) = suggest::closest_term(searcher, self.fields.exact, word) {
+                fixes.push((word.as_str(), fix));
+            }
+        }
+        if fixes.is_empty() {
+            return None;
+        }
+        let mut folder = crate::analysis::Analyzer::Exact.build(crate::analysis::NumberMode::Query);
+        let tokens = crate::analysis::analyze(&mut folder, &request.query);
+        let mut out = String::new();
+        let mut at = 0;
+        for t in tokens {
+            if let Some((_, fix)) = fixes.iter().find(|(w, _)| *w == t.text) {
+                out.push_str(&request.query[at..t.from]);
+                out.push_str(fix);
+                at = t.to;
+            }
+        }
+        out.push_str(&request.query[at..]);
+        Some(out)
     }
 
     /// One passage by id, with its neighbours' ids.

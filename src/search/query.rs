@@ -8,14 +8,15 @@
 use std::collections::HashSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 use super::highlight::{MatchTerms, QueryWord};
 use super::SearchRequest;
+use crate::analysis::synonyms::Synonyms;
 use crate::analysis::{analyze, is_stop_word, lang, AnalyzedToken, Analyzer, NumberMode};
 use crate::index::Fields;
 use crate::model::Lang;
@@ -36,6 +37,14 @@ mod boost {
     pub const PROXIMITY_SLOP: u32 = 4;
     /// Words found in the document title or the passage's section heading.
     pub const HEADING: f32 = 0.3;
+    /// A term brought by a synonym (below the words typed).
+    pub const SYNONYM: f32 = 0.5;
+    /// A multi-word synonym found as a phrase.
+    pub const SYNONYM_PHRASE: f32 = 0.5;
+    /// A word within edit distance 1–2 of an unknown query word.
+    pub const FUZZY: f32 = 0.3;
+    /// Passages holding at least half the query's words.
+    pub const COORDINATION: f32 = 3.0;
 }
 
 /// The query split into quoted phrases and free text.
@@ -87,6 +96,8 @@ pub struct BuiltQuery {
     pub match_terms: MatchTerms,
     /// The query's content words, to measure how much of the query a passage covers.
     pub words: Vec<QueryWord>,
+    /// Query words the index does not contain (searched fuzzily; candidates for "did you mean").
+    pub unknown_words: Vec<String>,
     pub lang: Option<Lang>,
 }
 
@@ -127,23 +138,6 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
-/// A disjunction of the tokens' terms (deduplicated), boosted.
-fn any_term(field: Field, tokens: &[AnalyzedToken], weight: f32) -> Option<Box<dyn Query>> {
-    let mut seen = HashSet::new();
-    let clauses: Vec<(Occur, Box<dyn Query>)> = tokens
-        .iter()
-        .filter(|t| seen.insert(t.text.as_str()))
-        .map(|t| (Occur::Should, term_query(field, &t.text)))
-        .collect();
-    if clauses.is_empty() {
-        return None;
-    }
-    Some(Box::new(BoostQuery::new(
-        Box::new(BooleanQuery::new(clauses)),
-        weight,
-    )))
-}
-
 /// The tokens as a phrase (positions kept, so removed stop words leave their gap).
 fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Query>> {
     match tokens {
@@ -160,7 +154,64 @@ fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Q
     }
 }
 
-pub fn build(fields: &Fields, analyzers: &QueryAnalyzers, request: &SearchRequest) -> BuiltQuery {
+/// Words that only make a sentence a question (`Combien`, `How many`): dropped, but only
+/// from queries that are questions, where they carry no subject.
+const QUESTION_FILLER: &[&str] = &[
+    "combien",
+    "comment",
+    "pourquoi",
+    "quand",
+    "quoi",
+    "lequel",
+    "laquelle",
+    "lesquels",
+    "lesquelles",
+    "est-ce",
+    "existe",
+    "many",
+    "much",
+    "kind",
+    "kinds",
+    "tell",
+    "does",
+    "did",
+    "do",
+    "is",
+    "are",
+];
+
+const QUESTION_STARTS: &[&str] = &[
+    "qui", "que", "qu", "quel", "quelle", "quels", "quelles", "quoi", "combien", "comment",
+    "pourquoi", "quand", "ou", "est", "what", "which", "who", "whom", "whose", "when", "where",
+    "why", "how", "is", "are", "does", "do", "did", "can",
+];
+
+/// Is the text a question (a `?`, or a question word first)?
+pub fn is_question(text: &str, first_word: Option<&str>) -> bool {
+    text.trim_end().ends_with('?') || first_word.is_some_and(|w| QUESTION_STARTS.contains(&w))
+}
+
+/// Everything one query word can match as, for scoring and for coverage.
+struct WordForms {
+    exact: String,
+    french: Option<String>,
+    english: Option<String>,
+    /// Terms from synonyms: (field analyzer, term).
+    french_alt: Vec<String>,
+    english_alt: Vec<String>,
+    /// Not in the index at all: probably a typo.
+    unknown: bool,
+    /// Passages holding the word (stemmed French form when it has one, else exact).
+    doc_freq: u64,
+}
+
+pub fn build(
+    fields: &Fields,
+    analyzers: &QueryAnalyzers,
+    synonyms: &Synonyms,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> BuiltQuery {
     let parsed = parse(&request.query);
     let detected = lang::detect(&parsed.free);
     let mut match_terms = MatchTerms::default();
@@ -177,9 +228,9 @@ pub fn build(fields: &Fields, analyzers: &QueryAnalyzers, request: &SearchReques
                 .iter()
                 .filter(|t| !is_stop_word(&t.text))
                 .map(|t| QueryWord {
-                    exact: t.text.clone(),
-                    french: None,
-                    english: None,
+                    exact: vec![t.text.clone()],
+                    french: Vec::new(),
+                    english: Vec::new(),
                 }),
         );
         if let Some(q) = phrase(fields.exact, &tokens, 0) {
@@ -187,83 +238,236 @@ pub fn build(fields: &Fields, analyzers: &QueryAnalyzers, request: &SearchReques
         }
     }
 
-    let mut scoring: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let exact_all = analyzers.tokens(Analyzer::Exact, &parsed.free);
-    // A stop word of either language is noise in both fields (`de` is no English stop word,
-    // yet it would match every French passage through the English field).
-    let stop_spans: HashSet<(usize, usize)> = exact_all
+    let question = is_question(&parsed.free, exact_all.first().map(|t| t.text.as_str()));
+    // Stop words of either language are noise in both fields (`de` is no English stop word,
+    // yet it would match every French passage through the English field); so are question
+    // words in a question.
+    let noise = |t: &AnalyzedToken| {
+        is_stop_word(&t.text) || (question && QUESTION_FILLER.contains(&t.text.as_str()))
+    };
+    let noise_spans: HashSet<(usize, usize)> = exact_all
         .iter()
-        .filter(|t| is_stop_word(&t.text))
+        .filter(|t| noise(t))
         .map(|t| (t.from, t.to))
         .collect();
-    let content = |tokens: Vec<AnalyzedToken>| -> Vec<AnalyzedToken> {
-        tokens
-            .into_iter()
-            .filter(|t| !stop_spans.contains(&(t.from, t.to)))
-            .collect()
-    };
-    let french = content(analyzers.tokens(Analyzer::French, &parsed.free));
-    let english = content(analyzers.tokens(Analyzer::English, &parsed.free));
-    let exact_words = content(exact_all.clone());
-    let (w_fr, w_en) = match detected {
-        Some(Lang::Fr) => (boost::LANG_MAIN, boost::LANG_OTHER),
-        Some(Lang::En) => (boost::LANG_OTHER, boost::LANG_MAIN),
-        None => (boost::LANG_UNSURE, boost::LANG_UNSURE),
-    };
-    scoring.extend(any_term(fields.text_fr, &french, w_fr).map(|q| (Occur::Should, q)));
-    scoring.extend(any_term(fields.text_en, &english, w_en).map(|q| (Occur::Should, q)));
-    // Only stop words typed (`de la`)? Then the words themselves are what is sought.
-    let exact_terms = if exact_words.is_empty() {
-        &exact_all
-    } else {
-        &exact_words
-    };
-    scoring
-        .extend(any_term(fields.exact, exact_terms, boost::EXACT_TERM).map(|q| (Occur::Should, q)));
-    scoring.extend(
-        any_term(fields.heading_fr, &french, boost::HEADING * w_fr).map(|q| (Occur::Should, q)),
-    );
-    scoring.extend(
-        any_term(fields.heading_en, &english, boost::HEADING * w_en).map(|q| (Occur::Should, q)),
-    );
-    if exact_all.len() >= 2 {
-        if let Some(q) = phrase(fields.exact, &exact_all, 0) {
-            scoring.push((Occur::Should, Box::new(BoostQuery::new(q, boost::PHRASE))));
-        }
-    }
-    let main_field = if w_en > w_fr {
-        (fields.text_en, &english)
-    } else {
-        (fields.text_fr, &french)
-    };
-    if main_field.1.len() >= 2 {
-        if let Some(q) = phrase(main_field.0, main_field.1, boost::PROXIMITY_SLOP) {
-            scoring.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(q, boost::PROXIMITY)),
-            ));
-        }
-    }
+    let french = analyzers.tokens(Analyzer::French, &parsed.free);
+    let english = analyzers.tokens(Analyzer::English, &parsed.free);
     let same_span = |tokens: &[AnalyzedToken], t: &AnalyzedToken| {
         tokens
             .iter()
             .find(|o| o.from == t.from && o.to == t.to)
             .map(|o| o.text.clone())
     };
-    words.extend(exact_terms.iter().map(|t| QueryWord {
-        exact: t.text.clone(),
-        french: same_span(&french, t),
-        english: same_span(&english, t),
-    }));
-    match_terms
-        .french
-        .extend(french.iter().map(|t| t.text.clone()));
-    match_terms
-        .english
-        .extend(english.iter().map(|t| t.text.clone()));
-    match_terms
-        .exact
-        .extend(exact_terms.iter().map(|t| t.text.clone()));
+    let mut content: Vec<(usize, WordForms)> = Vec::new();
+    for (i, t) in exact_all.iter().enumerate() {
+        if noise_spans.contains(&(t.from, t.to)) {
+            continue;
+        }
+        let doc_freq = searcher
+            .doc_freq(&Term::from_field_text(fields.exact, &t.text))
+            .unwrap_or(0);
+        let french_form = same_span(&french, t);
+        let stem_freq = french_form.as_ref().map_or(doc_freq, |f| {
+            searcher
+                .doc_freq(&Term::from_field_text(fields.text_fr, f))
+                .unwrap_or(0)
+                .max(doc_freq)
+        });
+        content.push((
+            i,
+            WordForms {
+                exact: t.text.clone(),
+                french: same_span(&french, t),
+                english: same_span(&english, t),
+                french_alt: Vec::new(),
+                english_alt: Vec::new(),
+                unknown: doc_freq == 0,
+                doc_freq: stem_freq,
+            },
+        ));
+    }
+    // Only stop words typed (`de la`)? Then they are what is sought.
+    if content.is_empty() {
+        content = exact_all
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    i,
+                    WordForms {
+                        exact: t.text.clone(),
+                        french: None,
+                        english: None,
+                        french_alt: Vec::new(),
+                        english_alt: Vec::new(),
+                        unknown: false,
+                        doc_freq: 0,
+                    },
+                )
+            })
+            .collect();
+    }
+
+    // Synonyms: each expansion's terms join the words it covers.
+    let folded: Vec<&str> = exact_all.iter().map(|t| t.text.as_str()).collect();
+    let mut synonym_phrases: Vec<Box<dyn Query>> = Vec::new();
+    for expansion in synonyms.expand(&folded) {
+        for phrase_text in &expansion.phrases {
+            let fr: Vec<String> = analyzers
+                .tokens(Analyzer::French, phrase_text)
+                .into_iter()
+                .filter(|t| !is_stop_word(&t.text))
+                .map(|t| t.text)
+                .collect();
+            let en: Vec<String> = analyzers
+                .tokens(Analyzer::English, phrase_text)
+                .into_iter()
+                .filter(|t| !is_stop_word(&t.text))
+                .map(|t| t.text)
+                .collect();
+            for (i, forms) in content.iter_mut() {
+                if (expansion.start..expansion.end).contains(i) {
+                    forms.french_alt.extend(fr.iter().cloned());
+                    forms.english_alt.extend(en.iter().cloned());
+                }
+            }
+            let exact_tokens = analyzers.tokens(Analyzer::Exact, phrase_text);
+            if exact_tokens.len() >= 2 {
+                if let Some(q) = phrase(fields.exact, &exact_tokens, 1) {
+                    synonym_phrases.push(q);
+                }
+            }
+        }
+    }
+
+    let (w_fr, w_en) = match detected {
+        Some(Lang::Fr) => (boost::LANG_MAIN, boost::LANG_OTHER),
+        Some(Lang::En) => (boost::LANG_OTHER, boost::LANG_MAIN),
+        None => (boost::LANG_UNSURE, boost::LANG_UNSURE),
+    };
+    let boosted = |q: Box<dyn Query>, w: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(q, w)) };
+    // One clause per query word: any of its forms, in any field.
+    let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
+    for (_, forms) in &content {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut add = |q: Box<dyn Query>, w: f32| alternatives.push((Occur::Should, boosted(q, w)));
+        if let Some(fr) = &forms.french {
+            add(term_query(fields.text_fr, fr), w_fr);
+            add(term_query(fields.heading_fr, fr), boost::HEADING * w_fr);
+        }
+        if let Some(en) = &forms.english {
+            add(term_query(fields.text_en, en), w_en);
+            add(term_query(fields.heading_en, en), boost::HEADING * w_en);
+        }
+        add(term_query(fields.exact, &forms.exact), boost::EXACT_TERM);
+        let mut seen = HashSet::new();
+        for fr in forms
+            .french_alt
+            .iter()
+            .filter(|t| seen.insert(format!("fr:{t}")))
+        {
+            add(term_query(fields.text_fr, fr), boost::SYNONYM);
+        }
+        for en in forms
+            .english_alt
+            .iter()
+            .filter(|t| seen.insert(format!("en:{t}")))
+        {
+            add(term_query(fields.text_en, en), boost::SYNONYM * 0.5);
+        }
+        if forms.unknown && forms.exact.chars().count() >= 5 {
+            let distance = if forms.exact.chars().count() >= 8 {
+                2
+            } else {
+                1
+            };
+            add(
+                Box::new(FuzzyTermQuery::new(
+                    Term::from_field_text(fields.exact, &forms.exact),
+                    distance,
+                    true,
+                )),
+                boost::FUZZY,
+            );
+        }
+        word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
+    }
+
+    let mut scoring: Vec<(Occur, Box<dyn Query>)> = word_clauses
+        .iter()
+        .map(|q| (Occur::Should, q.box_clone()))
+        .collect();
+    // Coordination: a flat bonus per query word present, whatever its frequency, so passages
+    // holding more of the query's words rise above those repeating one of them.
+    // The bonus is the word's IDF: a rare word found counts more than `IMT` found.
+    if word_clauses.len() >= 2 {
+        let docs = searcher.num_docs() as f32;
+        for (q, (_, forms)) in word_clauses.iter().zip(&content) {
+            let df = forms.doc_freq as f32;
+            let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+            scoring.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    q.box_clone(),
+                    boost::COORDINATION * idf,
+                )),
+            ));
+        }
+    }
+    for q in synonym_phrases {
+        scoring.push((Occur::Should, boosted(q, boost::SYNONYM_PHRASE)));
+    }
+    if exact_all.len() >= 2 {
+        if let Some(q) = phrase(fields.exact, &exact_all, 0) {
+            scoring.push((Occur::Should, boosted(q, boost::PHRASE)));
+        }
+    }
+    let (main_field, main_tokens) = if w_en > w_fr {
+        (fields.text_en, &english)
+    } else {
+        (fields.text_fr, &french)
+    };
+    let main_tokens: Vec<AnalyzedToken> = main_tokens
+        .iter()
+        .filter(|t| !noise_spans.contains(&(t.from, t.to)))
+        .cloned()
+        .collect();
+    if main_tokens.len() >= 2 {
+        if let Some(q) = phrase(main_field, &main_tokens, boost::PROXIMITY_SLOP) {
+            scoring.push((Occur::Should, boosted(q, boost::PROXIMITY)));
+        }
+    }
+
+    for (_, forms) in &content {
+        match_terms.exact.insert(forms.exact.clone());
+        match_terms.french.extend(forms.french.iter().cloned());
+        match_terms.english.extend(forms.english.iter().cloned());
+        match_terms.french.extend(forms.french_alt.iter().cloned());
+        match_terms
+            .english
+            .extend(forms.english_alt.iter().cloned());
+        words.push(QueryWord {
+            exact: vec![forms.exact.clone()],
+            french: forms
+                .french
+                .iter()
+                .chain(&forms.french_alt)
+                .cloned()
+                .collect(),
+            english: forms
+                .english
+                .iter()
+                .chain(&forms.english_alt)
+                .cloned()
+                .collect(),
+        });
+    }
+    let unknown_words: Vec<String> = content
+        .iter()
+        .filter(|(_, f)| f.unknown)
+        .map(|(_, f)| f.exact.clone())
+        .collect();
 
     if !scoring.is_empty() {
         required.push((Occur::Must, Box::new(BooleanQuery::new(scoring))));
@@ -273,6 +477,7 @@ pub fn build(fields: &Fields, analyzers: &QueryAnalyzers, request: &SearchReques
             query: None,
             match_terms,
             words,
+            unknown_words,
             lang: detected,
         };
     }
@@ -296,6 +501,7 @@ pub fn build(fields: &Fields, analyzers: &QueryAnalyzers, request: &SearchReques
         query: Some(Box::new(BooleanQuery::new(required))),
         match_terms,
         words,
+        unknown_words,
         lang: detected,
     }
 }

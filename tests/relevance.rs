@@ -1,0 +1,73 @@
+//! Ranking floors on the public evaluation set (`tests/eval/queries.jsonl`), through
+//! `sourcier eval --json`. The floors are the measured figures minus a small margin: a change
+//! that hurts ranking fails here. Raise them when ranking improves.
+
+use crate::util::{corpus, root, run, shared_index, stderr};
+
+/// (kind, MRR@10 floor); `overall` covers every answered query.
+const MRR_FLOORS: &[(&str, f64)] = &[
+    ("overall", 0.82),
+    ("crosslingual", 0.72),
+    ("figure", 0.93),
+    ("keyword", 0.89),
+    ("noaccent", 0.95),
+    ("phrase", 0.92),
+    ("question", 0.49),
+    ("variant", 0.80),
+];
+const OVERALL_SUCCESS_AT_1: f64 = 0.77;
+const OVERALL_SUCCESS_AT_5: f64 = 0.89;
+/// Share of negative queries whose response is not a strong match.
+const NEGATIVES_FLAGGED: f64 = 0.9;
+
+#[test]
+fn ranking_stays_above_its_floors() {
+    let queries = root().join("tests").join("eval").join("queries.jsonl");
+    let out = run(&[
+        "eval",
+        "--json",
+        "--queries",
+        queries.to_str().expect("utf-8"),
+        "--corpus",
+        corpus().to_str().expect("utf-8"),
+        "--index",
+        shared_index().to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let overall = &report["overall"];
+    assert!(overall["queries"].as_u64().unwrap_or(0) >= 120);
+    let figure = |v: &serde_json::Value, key: &str| v[key].as_f64().unwrap_or(0.0);
+    let mut failures = Vec::new();
+    for (kind, floor) in MRR_FLOORS {
+        let m = if *kind == "overall" {
+            overall
+        } else {
+            &report["per_kind"][kind]
+        };
+        let mrr = figure(m, "mrr_at_10");
+        if mrr < *floor {
+            failures.push(format!("{kind}: MRR@10 {mrr:.3} < {floor}"));
+        }
+    }
+    for (key, floor) in [
+        ("success_at_1", OVERALL_SUCCESS_AT_1),
+        ("success_at_5", OVERALL_SUCCESS_AT_5),
+    ] {
+        let v = figure(overall, key);
+        if v < floor {
+            failures.push(format!("overall {key} {v:.3} < {floor}"));
+        }
+    }
+    let flagged = figure(&report["per_kind"]["negative"], "success_at_1");
+    if flagged < NEGATIVES_FLAGGED {
+        failures.push(format!(
+            "negatives flagged {flagged:.3} < {NEGATIVES_FLAGGED}"
+        ));
+    }
+    assert!(
+        failures.is_empty(),
+        "ranking fell below its floors:\n{}",
+        failures.join("\n")
+    );
+}
