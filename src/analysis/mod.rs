@@ -7,6 +7,7 @@
 //! and stem with Snowball; the exact analyzer stops there, for phrases and figures.
 
 pub mod lang;
+pub mod number_words;
 pub(crate) mod stopwords;
 pub mod synonyms;
 pub mod tokenizer;

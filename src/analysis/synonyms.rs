@@ -7,12 +7,14 @@
 //! ```
 //!
 //! Terms are matched on the query's folded words (case and accents ignored), so one entry
-//! covers `Élèves` and `eleves`; stemming then covers plurals. Expansions are searched beside
-//! the words typed, never instead of them, and weigh less.
+//! covers `Élèves` and `eleves`, or on their French or English Snowball stem, so `students`
+//! matches a rule written `student` and `évaluera` one written `évaluer`. Expansions are
+//! searched beside the words typed, never instead of them, and weigh less.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::{analyze, Analyzer, NumberMode};
@@ -20,16 +22,69 @@ use super::{analyze, Analyzer, NumberMode};
 /// A rule: the folded words to find in the query, and what to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rule {
-    words: Vec<String>,
+    words: Vec<WordKeys>,
     expansions: Vec<String>,
+}
+
+/// The ways a word can be matched: folded, and its French and English stems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WordKeys {
+    folded: String,
+    french: String,
+    english: String,
+}
+
+/// Stems shorter than this match only as typed: `ai` and `a` stem alike but mean nothing alike.
+const MIN_STEM_CHARS: usize = 4;
+
+impl WordKeys {
+    fn new(stemmers: &Stemmers, folded: &str) -> WordKeys {
+        WordKeys {
+            folded: folded.to_string(),
+            french: stemmers.french.stem(folded).into_owned(),
+            english: stemmers.english.stem(folded).into_owned(),
+        }
+    }
+
+    /// The keys a rule is filed under (each is looked up for the query's words).
+    fn lookup_keys(&self) -> Vec<String> {
+        let mut keys = vec![self.folded.clone()];
+        if self.french.chars().count() >= MIN_STEM_CHARS {
+            keys.push(format!("fr:{}", self.french));
+        }
+        if self.english.chars().count() >= MIN_STEM_CHARS {
+            keys.push(format!("en:{}", self.english));
+        }
+        keys
+    }
+
+    fn matches(&self, other: &WordKeys) -> bool {
+        self.folded == other.folded
+            || (self.french == other.french && self.french.chars().count() >= MIN_STEM_CHARS)
+            || (self.english == other.english && self.english.chars().count() >= MIN_STEM_CHARS)
+    }
+}
+
+struct Stemmers {
+    french: Stemmer,
+    english: Stemmer,
+}
+
+impl Stemmers {
+    fn new() -> Stemmers {
+        Stemmers {
+            french: Stemmer::create(Algorithm::French),
+            english: Stemmer::create(Algorithm::English),
+        }
+    }
 }
 
 /// A parsed synonyms file.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    /// Rules by their first word.
-    by_first_word: HashMap<String, Vec<Rule>>,
-    rules: usize,
+    rules: Vec<Rule>,
+    /// Rule indexes by each lookup key of their first word.
+    by_first_word: HashMap<String, Vec<usize>>,
 }
 
 /// A match of a rule in the query: token indexes `[start, end)` and the phrases to add.
@@ -52,6 +107,7 @@ impl Synonyms {
 
     pub fn parse(text: &str) -> (Synonyms, Vec<String>) {
         let mut folder = Analyzer::Exact.build(NumberMode::Query);
+        let stemmers = Stemmers::new();
         let mut synonyms = Synonyms::default();
         let mut problems = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -89,43 +145,51 @@ impl Synonyms {
                 if expansions.is_empty() {
                     continue;
                 }
-                synonyms.rules += 1;
-                synonyms
-                    .by_first_word
-                    .entry(words[0].clone())
-                    .or_default()
-                    .push(Rule { words, expansions });
+                let words: Vec<WordKeys> =
+                    words.iter().map(|w| WordKeys::new(&stemmers, w)).collect();
+                let index = synonyms.rules.len();
+                for key in words[0].lookup_keys() {
+                    synonyms.by_first_word.entry(key).or_default().push(index);
+                }
+                synonyms.rules.push(Rule { words, expansions });
             }
-        }
-        for rules in synonyms.by_first_word.values_mut() {
-            // longest first, so `engineering students` wins over `students`
-            rules.sort_by_key(|r| std::cmp::Reverse(r.words.len()));
         }
         (synonyms, problems)
     }
 
     pub fn len(&self) -> usize {
-        self.rules
+        self.rules.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rules == 0
+        self.rules.is_empty()
     }
 
     /// The expansions that apply to a query, given its folded words in order.
     pub fn expand(&self, words: &[&str]) -> Vec<Expansion> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let stemmers = Stemmers::new();
+        let keys: Vec<WordKeys> = words.iter().map(|w| WordKeys::new(&stemmers, w)).collect();
         let mut out = Vec::new();
-        for start in 0..words.len() {
-            let Some(rules) = self.by_first_word.get(words[start]) else {
-                continue;
-            };
-            for rule in rules {
+        for start in 0..keys.len() {
+            let mut candidates: Vec<usize> = keys[start]
+                .lookup_keys()
+                .iter()
+                .filter_map(|k| self.by_first_word.get(k))
+                .flatten()
+                .copied()
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            for rule in candidates.into_iter().map(|i| &self.rules[i]) {
                 let end = start + rule.words.len();
-                if end <= words.len()
-                    && words[start..end]
+                if end <= keys.len()
+                    && keys[start..end]
                         .iter()
                         .zip(&rule.words)
-                        .all(|(a, b)| a == b)
+                        .all(|(a, b)| a.matches(b))
                 {
                     out.push(Expansion {
                         start,
@@ -167,5 +231,14 @@ mod tests {
         assert_eq!(e[0].phrases, vec!["élèves ingénieurs".to_string()]);
         assert_eq!((e[0].start, e[0].end), (0, 2));
         assert!(s.expand(&["students"]).is_empty());
+    }
+
+    #[test]
+    fn words_match_by_stem_but_short_stems_only_as_typed() {
+        let (s, _) = Synonyms::parse("évaluer => mesurer\nstudent => étudiant\nai => intelligence artificielle\n");
+        assert_eq!(s.expand(&["evaluera"])[0].phrases, ["mesurer"]);
+        assert_eq!(s.expand(&["students"])[0].phrases, ["étudiant"]);
+        assert_eq!(s.expand(&["ai"]).len(), 1);
+        assert!(s.expand(&["aie"]).is_empty());
     }
 }

@@ -17,7 +17,9 @@ use tantivy::{Searcher, Term};
 use super::highlight::{MatchTerms, QueryWord};
 use super::SearchRequest;
 use crate::analysis::synonyms::Synonyms;
-use crate::analysis::{analyze, is_stop_word, lang, AnalyzedToken, Analyzer, NumberMode};
+use crate::analysis::{
+    analyze, is_stop_word, lang, number_words, AnalyzedToken, Analyzer, NumberMode,
+};
 use crate::index::Fields;
 use crate::model::Lang;
 
@@ -41,6 +43,8 @@ mod boost {
     pub const SYNONYM: f32 = 0.5;
     /// A multi-word synonym found as a phrase.
     pub const SYNONYM_PHRASE: f32 = 0.5;
+    /// A small number typed as a word found as digits, or the other way round.
+    pub const NUMBER_WRITING: f32 = 0.8;
     /// A word within edit distance 1–2 of an unknown query word.
     pub const FUZZY: f32 = 0.3;
     /// Passages holding at least half the query's words.
@@ -168,6 +172,21 @@ const QUESTION_FILLER: &[&str] = &[
     "lesquelles",
     "est-ce",
     "existe",
+    // modal and frame verbs of a question (`Comment l'IMT compte-t-il …`, `veut-elle`)
+    "compte",
+    "comptent",
+    "veut",
+    "veulent",
+    "souhaite",
+    "souhaitent",
+    "entend",
+    "doit",
+    "doivent",
+    "peut",
+    "peuvent",
+    "va",
+    "vont",
+    "t",
     "many",
     "much",
     "kind",
@@ -199,6 +218,8 @@ struct WordForms {
     /// Terms from synonyms: (field analyzer, term).
     french_alt: Vec<String>,
     english_alt: Vec<String>,
+    /// The same small number written otherwise (`quatre` → `4`), in the exact field.
+    exact_alt: Vec<String>,
     /// Not in the index at all: probably a typo.
     unknown: bool,
     /// Passages holding the word (stemmed French form when it has one, else exact).
@@ -282,6 +303,7 @@ pub fn build(
                 english: same_span(&english, t),
                 french_alt: Vec::new(),
                 english_alt: Vec::new(),
+                exact_alt: number_words::other_writings(&t.text),
                 unknown: doc_freq == 0,
                 doc_freq: stem_freq,
             },
@@ -301,6 +323,7 @@ pub fn build(
                         english: None,
                         french_alt: Vec::new(),
                         english_alt: Vec::new(),
+                        exact_alt: Vec::new(),
                         unknown: false,
                         doc_freq: 0,
                     },
@@ -361,6 +384,9 @@ pub fn build(
             add(term_query(fields.heading_en, en), boost::HEADING * w_en);
         }
         add(term_query(fields.exact, &forms.exact), boost::EXACT_TERM);
+        for other in &forms.exact_alt {
+            add(term_query(fields.exact, other), boost::NUMBER_WRITING);
+        }
         let mut seen = HashSet::new();
         for fr in forms
             .french_alt
@@ -441,6 +467,7 @@ pub fn build(
 
     for (_, forms) in &content {
         match_terms.exact.insert(forms.exact.clone());
+        match_terms.exact.extend(forms.exact_alt.iter().cloned());
         match_terms.french.extend(forms.french.iter().cloned());
         match_terms.english.extend(forms.english.iter().cloned());
         match_terms.french.extend(forms.french_alt.iter().cloned());
@@ -448,7 +475,10 @@ pub fn build(
             .english
             .extend(forms.english_alt.iter().cloned());
         words.push(QueryWord {
-            exact: vec![forms.exact.clone()],
+            exact: std::iter::once(&forms.exact)
+                .chain(&forms.exact_alt)
+                .cloned()
+                .collect(),
             french: forms
                 .french
                 .iter()
