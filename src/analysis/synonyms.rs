@@ -235,7 +235,9 @@ mod tests {
 
     #[test]
     fn words_match_by_stem_but_short_stems_only_as_typed() {
-        let (s, _) = Synonyms::parse("évaluer => mesurer\nstudent => étudiant\nai => intelligence artificielle\n");
+        let (s, _) = Synonyms::parse(
+            "évaluer => mesurer\nstudent => étudiant\nai => intelligence artificielle\n",
+        );
         assert_eq!(s.expand(&["evaluera"])[0].phrases, ["mesurer"]);
         assert_eq!(s.expand(&["students"])[0].phrases, ["étudiant"]);
         assert_eq!(s.expand(&["ai"]).len(), 1);

@@ -222,14 +222,21 @@ impl Engine {
                 });
             }
         }
+        let strength = match_strength(total, confidence);
         Ok(SearchResponse {
             query: request.query.clone(),
             total,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             query_lang: built.lang,
-            suggestion: self.suggestion(&searcher, request, &built.unknown_words),
+            // "Did you mean" only when the query found little: a word the index lacks in a
+            // query that is answered well is a word the documents do not use, not a typo.
+            suggestion: if strength == MatchStrength::Strong && total >= FEW_RESULTS {
+                None
+            } else {
+                self.suggestion(&searcher, request, &built.unknown_words)
+            },
             confidence,
-            strength: match_strength(total, confidence),
+            strength,
             hits,
         })
     }
@@ -341,6 +348,9 @@ impl Engine {
 
 /// Below this share of the query's words in the best passage, the match is weak.
 pub const STRONG_COVERAGE: f32 = 0.66;
+
+/// Below this many matching passages, a query with an unknown word gets a suggestion.
+const FEW_RESULTS: usize = 5;
 
 fn match_strength(total: usize, confidence: f32) -> MatchStrength {
     if total == 0 {

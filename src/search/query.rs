@@ -8,13 +8,14 @@
 use std::collections::HashSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::highlight::{MatchTerms, QueryWord};
+use super::suggest;
 use super::SearchRequest;
 use crate::analysis::synonyms::Synonyms;
 use crate::analysis::{
@@ -45,11 +46,14 @@ mod boost {
     pub const SYNONYM_PHRASE: f32 = 0.5;
     /// A small number typed as a word found as digits, or the other way round.
     pub const NUMBER_WRITING: f32 = 0.8;
-    /// A word within edit distance 1–2 of an unknown query word.
+    /// An indexed word within edit distance 1–2 of a query word the index lacks.
     pub const FUZZY: f32 = 0.3;
     /// Passages holding at least half the query's words.
     pub const COORDINATION: f32 = 3.0;
 }
+
+/// At most this many indexed words stand in for a word the index lacks.
+const MAX_NEAR_TERMS: usize = 8;
 
 /// The query split into quoted phrases and free text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -403,19 +407,11 @@ pub fn build(
             add(term_query(fields.text_en, en), boost::SYNONYM * 0.5);
         }
         if forms.unknown && forms.exact.chars().count() >= 5 {
-            let distance = if forms.exact.chars().count() >= 8 {
-                2
-            } else {
-                1
-            };
-            add(
-                Box::new(FuzzyTermQuery::new(
-                    Term::from_field_text(fields.exact, &forms.exact),
-                    distance,
-                    true,
-                )),
-                boost::FUZZY,
-            );
+            // Indexed words within edit distance 1 (2 from 8 letters) sharing the first letter:
+            // typos, and English cognates of French words (`additional`/`additionnel`).
+            for near in suggest::near_terms(searcher, fields.exact, &forms.exact, MAX_NEAR_TERMS) {
+                add(term_query(fields.exact, &near.term), boost::FUZZY);
+            }
         }
         word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
     }

@@ -1,5 +1,7 @@
 //! "Did you mean": the indexed word closest to a word the index does not contain, by edit
-//! distance (1 for short words, 2 from 8 letters), the most frequent among equals.
+//! distance (1 for short words, 2 from 8 letters), the most frequent among equals. Like
+//! Lucene's `DirectSpellChecker` (minPrefix 1), the first letter is trusted: only terms sharing
+//! it are scanned, which keeps the scan to a slice of the term dictionary.
 
 use tantivy::schema::Field;
 use tantivy::Searcher;
@@ -32,37 +34,86 @@ pub fn bounded_levenshtein(a: &str, b: &str, max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
-/// The indexed term of `field` closest to `word`.
-pub fn closest_term(searcher: &Searcher, field: Field, word: &str) -> Option<String> {
-    let max = if word.chars().count() >= 8 { 2 } else { 1 };
-    let mut best: Option<(usize, std::cmp::Reverse<u32>, String)> = None;
+/// The largest edit distance tolerated for a word: 1, or 2 from 8 letters.
+pub fn max_distance(word: &str) -> usize {
+    if word.chars().count() >= 8 {
+        2
+    } else {
+        1
+    }
+}
+
+/// A term near a word: its edit distance and how many passages hold it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NearTerm {
+    pub distance: usize,
+    /// Reversed so that sorting puts the most frequent first among equal distances.
+    pub rarity: std::cmp::Reverse<u32>,
+    pub term: String,
+}
+
+/// The indexed words of `field` within [`max_distance`] of `word` and sharing its first letter,
+/// closest and most frequent first, at most `limit` of them. Numbers are never near terms.
+pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -> Vec<NearTerm> {
+    let max = max_distance(word);
+    let Some(first) = word.chars().next() else {
+        return Vec::new();
+    };
+    let lower = first.to_string().into_bytes();
+    // Every string starting with `first` sorts below `first`'s bytes with the last one raised
+    // (a UTF-8 byte is never 0xFF, so this cannot overflow).
+    let mut upper = lower.clone();
+    if let Some(last) = upper.last_mut() {
+        *last += 1;
+    }
+    let length = word.chars().count();
+    let mut found: Vec<NearTerm> = Vec::new();
     for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(field) else {
             continue;
         };
-        let Ok(mut stream) = inverted.terms().stream() else {
+        let Ok(mut stream) = inverted.terms().range().ge(&lower).lt(&upper).into_stream() else {
             continue;
         };
         while stream.advance() {
             let Ok(term) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            if term.chars().any(|c| c.is_ascii_digit()) {
+            // cheap rejections before the edit distance
+            if term.len().abs_diff(word.len()) > 2 * max
+                || term.chars().count().abs_diff(length) > max
+                || term.chars().any(|c| c.is_ascii_digit())
+            {
                 continue;
             }
-            if let Some(d) = bounded_levenshtein(word, term, max) {
-                let candidate = (
-                    d,
-                    std::cmp::Reverse(stream.value().doc_freq),
-                    term.to_string(),
-                );
-                if best.as_ref().is_none_or(|b| candidate < *b) {
-                    best = Some(candidate);
+            if let Some(distance) = bounded_levenshtein(word, term, max) {
+                if distance == 0 {
+                    continue;
+                }
+                let doc_freq = stream.value().doc_freq;
+                match found.iter_mut().find(|n| n.term == term) {
+                    // the same term in another segment
+                    Some(n) => n.rarity.0 += doc_freq,
+                    None => found.push(NearTerm {
+                        distance,
+                        rarity: std::cmp::Reverse(doc_freq),
+                        term: term.to_string(),
+                    }),
                 }
             }
         }
     }
-    best.map(|(_, _, t)| t)
+    found.sort();
+    found.truncate(limit);
+    found
+}
+
+/// The indexed term of `field` closest to `word`.
+pub fn closest_term(searcher: &Searcher, field: Field, word: &str) -> Option<String> {
+    near_terms(searcher, field, word, 1)
+        .into_iter()
+        .next()
+        .map(|n| n.term)
 }
 
 #[cfg(test)]
