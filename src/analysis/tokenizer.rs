@@ -6,6 +6,11 @@
 //! `13.600` and `13600` all give `13600`; `1,2` and `1.2` give `1.2`; `38 %` and `38%` give
 //! `38%`. When indexing, the pieces are kept too (so `600` alone still matches) and the joined
 //! token sits at the position of the last piece, which keeps phrase queries exact.
+//!
+//! A number glued to a unit is two words: `9.4M€` gives `9.4` + `M`, `350k€` gives `350` + `k`,
+//! the same as `9,4 M€` and `350 k€`. A word glued to a footnote call (`EURECOM3`, `CGE7`,
+//! `TSN20`: letters then one or two digits) also gives, when indexing, the word alone at the
+//! same position, so `EURECOM` finds it.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -79,14 +84,26 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Splits `text` into runs of alphanumeric characters.
+/// Splits `text` into runs of alphanumeric characters; a run that starts with digits ends
+/// where letters follow them (`9.4M€` → `9`, `4`, `M`).
 fn runs(text: &str) -> Vec<Run> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
+    // Still in the leading digits of the current run?
+    let mut leading_digits = false;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(i);
+            match start {
+                None => {
+                    start = Some(i);
+                    leading_digits = c.is_ascii_digit();
+                }
+                Some(s) if leading_digits && !c.is_ascii_digit() => {
+                    out.push(Run { from: s, to: i });
+                    start = Some(i);
+                    leading_digits = false;
+                }
+                Some(_) => {}
             }
         } else if let Some(s) = start.take() {
             out.push(Run { from: s, to: i });
@@ -99,6 +116,18 @@ fn runs(text: &str) -> Vec<Run> {
         });
     }
     out
+}
+
+/// `EURECOM3` → `EURECOM`: two or more letters, then one or two digits (a footnote call glued
+/// to the word by PDF extraction). Longer digit tails are names (`H2020`).
+fn without_footnote_call(word: &str) -> Option<&str> {
+    let letters_end = word.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = word.split_at(letters_end);
+    (letters.chars().count() >= 2
+        && letters.chars().all(char::is_alphabetic)
+        && (1..=2).contains(&digits.len())
+        && all_digits(digits))
+    .then_some(letters)
 }
 
 fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
@@ -119,6 +148,17 @@ fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
         let word = &text[run.from..run.to];
         if !all_digits(word) {
             push(out, run.from, run.to, position, word.to_string());
+            if mode == NumberMode::Index {
+                if let Some(bare) = without_footnote_call(word) {
+                    push(
+                        out,
+                        run.from,
+                        run.from + bare.len(),
+                        position,
+                        bare.to_string(),
+                    );
+                }
+            }
             position += 1;
             i += 1;
             continue;
@@ -272,6 +312,29 @@ mod tests {
                 ("38%".to_string(), 1)
             ]
         );
+    }
+
+    #[test]
+    fn units_glued_to_numbers_are_words() {
+        assert_eq!(query("9.4M€"), ["9.4", "M"]);
+        assert_eq!(query("9,4 M€"), ["9.4", "M"]);
+        assert_eq!(query("350k€"), ["350", "k"]);
+        assert_eq!(query("12ème rang"), ["12", "ème", "rang"]);
+        assert_eq!(query("H2020 5G"), ["H2020", "5", "G"]);
+    }
+
+    #[test]
+    fn footnote_calls_give_the_bare_word_when_indexing() {
+        assert_eq!(
+            texts("EURECOM3 et H2020", NumberMode::Index),
+            [
+                ("EURECOM3".to_string(), 0),
+                ("EURECOM".to_string(), 0),
+                ("et".to_string(), 1),
+                ("H2020".to_string(), 2)
+            ]
+        );
+        assert_eq!(query("EURECOM3"), ["EURECOM3"]);
     }
 
     #[test]
