@@ -8,7 +8,8 @@
 use std::collections::HashSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -42,6 +43,8 @@ mod boost {
     pub const HEADING: f32 = 0.3;
     /// A term brought by a synonym (below the words typed).
     pub const SYNONYM: f32 = 0.5;
+    /// Share of a word's other synonyms' scores added to the best one's.
+    pub const SYNONYM_TIE_BREAKER: f32 = 0.1;
     /// A multi-word synonym found as a phrase.
     pub const SYNONYM_PHRASE: f32 = 0.5;
     /// A small number typed as a word found as digits, or the other way round.
@@ -391,20 +394,32 @@ pub fn build(
         for other in &forms.exact_alt {
             add(term_query(fields.exact, other), boost::NUMBER_WRITING);
         }
+        // A word's synonyms count as one more way to find it, the best of them in full: a
+        // passage listing every school's full name must not outscore one that answers.
         let mut seen = HashSet::new();
+        let mut synonym_terms: Vec<Box<dyn Query>> = Vec::new();
         for fr in forms
             .french_alt
             .iter()
             .filter(|t| seen.insert(format!("fr:{t}")))
         {
-            add(term_query(fields.text_fr, fr), boost::SYNONYM);
+            synonym_terms.push(term_query(fields.text_fr, fr));
         }
         for en in forms
             .english_alt
             .iter()
             .filter(|t| seen.insert(format!("en:{t}")))
         {
-            add(term_query(fields.text_en, en), boost::SYNONYM * 0.5);
+            synonym_terms.push(boosted(term_query(fields.text_en, en), 0.5));
+        }
+        if !synonym_terms.is_empty() {
+            add(
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    synonym_terms,
+                    boost::SYNONYM_TIE_BREAKER,
+                )),
+                boost::SYNONYM,
+            );
         }
         if forms.unknown && forms.exact.chars().count() >= 5 {
             // Indexed words within edit distance 1 (2 from 8 letters) sharing the first letter:
