@@ -11,7 +11,7 @@
 
 pub mod question;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -140,7 +140,13 @@ const MONTHS: &[&str] = &[
 ];
 
 /// How well the sentence holds the expected kind of answer: 1, partly (0.5), or 0.
-fn type_score(expected: &Expected, sentence: &str, word_starts: &[usize]) -> f32 {
+/// `word_starts` and `word_texts`: the sentence's words (byte offsets, folded forms).
+fn type_score(
+    expected: &Expected,
+    sentence: &str,
+    word_starts: &[usize],
+    word_texts: &[&str],
+) -> f32 {
     match expected {
         Expected::Any => 1.0,
         Expected::Number { unit, noun } => {
@@ -174,9 +180,7 @@ fn type_score(expected: &Expected, sentence: &str, word_starts: &[usize]) -> f32
             let years = scan(sentence, Scales::Written)
                 .iter()
                 .any(|f| f.unit == Some(Unit::Year));
-            let month = question::tokens(sentence)
-                .iter()
-                .any(|t| MONTHS.contains(&t.0.as_str()));
+            let month = word_texts.iter().any(|t| MONTHS.contains(t));
             if years || month {
                 1.0
             } else {
@@ -207,19 +211,54 @@ struct Candidate {
     marks: Vec<(usize, usize)>,
 }
 
-/// Which question words a text holds (indexes into `question.words`), with their byte
-/// ranges and word positions.
-fn matches_in(question: &Question, text: &str) -> Vec<(usize, usize, usize, usize)> {
-    let mut out = Vec::new();
-    for (pos, (token, from, to)) in question::tokens(text).into_iter().enumerate() {
-        let forms = question::forms(&token);
-        for (w, word) in question.words.iter().enumerate() {
-            if word.forms.iter().any(|f| forms.contains(f)) {
-                out.push((w, pos, from, to));
+/// Stemmed forms of the words seen so far in a request: passages repeat their words, and
+/// stemming each occurrence twice (French, English) would dominate the time of an answer.
+type FormsCache = HashMap<String, Vec<String>>;
+
+/// Do two folded words share their first three characters (or all of the shorter)?
+fn same_start(a: &str, b: &str) -> bool {
+    a.chars().zip(b.chars()).take(3).all(|(x, y)| x == y)
+}
+
+/// A word of a text, and the question words (indexes into `question.words`) it matches.
+struct TokenMatch {
+    text: String,
+    /// Byte range in the text.
+    from: usize,
+    to: usize,
+    words: Vec<usize>,
+}
+
+/// The words of a text, each with the question words it matches. A passage is analysed once;
+/// its sentences take their slice of the result.
+fn match_tokens(question: &Question, text: &str, cache: &mut FormsCache) -> Vec<TokenMatch> {
+    question::tokens(text)
+        .into_iter()
+        .map(|(token, from, to)| {
+            // Snowball only cuts or rewrites endings: a word that does not start like one of
+            // the question's forms cannot match, and is not stemmed.
+            let words = if question
+                .words
+                .iter()
+                .any(|w| w.forms.iter().any(|f| same_start(f, &token)))
+            {
+                let forms = cache
+                    .entry(token.clone())
+                    .or_insert_with_key(|t| question::forms(t));
+                (0..question.words.len())
+                    .filter(|&w| question.words[w].forms.iter().any(|f| forms.contains(f)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            TokenMatch {
+                text: token,
+                from,
+                to,
+                words,
             }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// A retrieved passage and its retrieval score in 0–1 (the mean, over the searches, of its
@@ -248,11 +287,11 @@ fn merge_searches(searches: &[&[Hit]]) -> Vec<Retrieved> {
     out
 }
 
-/// The passage with its section and title: where a sentence's missing subject may be.
-fn context_of(hit: &Hit) -> String {
+/// The section and title of a passage: where a sentence's missing subject may be, beside
+/// the rest of the passage.
+fn heading_of(hit: &Hit) -> String {
     format!(
-        "{}\n{}\n{}",
-        hit.text,
+        "{}\n{}",
         hit.source.section.as_deref().unwrap_or(""),
         hit.source.title
     )
@@ -275,12 +314,20 @@ fn score_sentences(
     retrieved: &[Retrieved],
     strength: MatchStrength,
 ) -> Vec<Candidate> {
+    let mut cache = FormsCache::new();
+    let tokens: Vec<Vec<TokenMatch>> = retrieved
+        .iter()
+        .map(|r| match_tokens(question, &r.hit.text, &mut cache))
+        .collect();
     let contexts: Vec<HashSet<usize>> = retrieved
         .iter()
-        .map(|r| {
-            matches_in(question, &context_of(&r.hit))
+        .zip(&tokens)
+        .map(|(r, passage)| {
+            let heading = match_tokens(question, &heading_of(&r.hit), &mut cache);
+            passage
                 .iter()
-                .map(|m| m.0)
+                .chain(&heading)
+                .flat_map(|t| t.words.iter().copied())
                 .collect()
         })
         .collect();
@@ -292,8 +339,17 @@ fn score_sentences(
         let in_context = &contexts[hit_index];
         for range in sentences::split(&hit.text) {
             let sentence = &hit.text[range.clone()];
-            let found = matches_in(question, sentence);
-            let in_sentence: HashSet<usize> = found.iter().map(|m| m.0).collect();
+            let words: Vec<&TokenMatch> = tokens[hit_index]
+                .iter()
+                .filter(|t| t.from >= range.start && t.to <= range.end)
+                .collect();
+            // (position in the sentence, question word)
+            let positions: Vec<(usize, usize)> = words
+                .iter()
+                .enumerate()
+                .flat_map(|(pos, t)| t.words.iter().map(move |&w| (pos, w)))
+                .collect();
+            let in_sentence: HashSet<usize> = positions.iter().map(|p| p.1).collect();
             if in_sentence.is_empty() && !question.words.is_empty() {
                 continue;
             }
@@ -303,12 +359,13 @@ fn score_sentences(
             let here = weight_of(&mut in_sentence.iter());
             let elsewhere = weight_of(&mut in_context.difference(&in_sentence));
             let coverage = ((here + 0.5 * elsewhere) / total_weight).min(1.0);
-            let positions: Vec<(usize, usize)> = found.iter().map(|m| (m.1, m.0)).collect();
-            let word_starts: Vec<usize> = question::tokens(sentence).iter().map(|t| t.1).collect();
-            let words_in_sentence = word_starts.len();
+            let word_starts: Vec<usize> = words.iter().map(|t| t.from - range.start).collect();
+            let word_texts: Vec<&str> = words.iter().map(|t| t.text.as_str()).collect();
+            let words_in_sentence = words.len();
             let mut score = weight::COVERAGE * coverage
                 + weight::PROXIMITY * proximity(&positions)
-                + weight::TYPE * type_score(&question.expected, sentence, &word_starts)
+                + weight::TYPE
+                    * type_score(&question.expected, sentence, &word_starts, &word_texts)
                 + weight::RETRIEVAL * retrieval;
             // A heading or a fragment says too little; a very long line is hardly an answer.
             if words_in_sentence < 4 {
@@ -323,11 +380,16 @@ fn score_sentences(
             if strength != MatchStrength::Strong {
                 score *= 0.6;
             }
+            let marks = words
+                .iter()
+                .filter(|t| !t.words.is_empty())
+                .map(|t| (t.from - range.start, t.to - range.start))
+                .collect();
             out.push(Candidate {
                 score,
                 hit_index,
                 range,
-                marks: found.iter().map(|m| (m.2, m.3)).collect(),
+                marks,
             });
         }
     }
@@ -427,18 +489,32 @@ mod tests {
             noun: Some(question::forms("etudiants")),
         };
         let s = "13 600 étudiants dont 10 700 élèves";
-        assert_eq!(type_score(&number, s, &[]), 1.0);
-        assert_eq!(type_score(&number, "29% d’étudiants étrangers", &[]), 0.5);
-        assert_eq!(type_score(&number, "une école d’ingénieurs", &[]), 0.0);
+        assert_eq!(type_score(&number, s, &[], &[]), 1.0);
+        assert_eq!(
+            type_score(&number, "29% d’étudiants étrangers", &[], &[]),
+            0.5
+        );
+        assert_eq!(type_score(&number, "une école d’ingénieurs", &[], &[]), 0.0);
         let percent = Expected::Number {
             unit: Some(Unit::Percent),
             noun: None,
         };
-        assert_eq!(type_score(&percent, "38% du budget global", &[]), 1.0);
-        assert_eq!(type_score(&Expected::Date, "adopté en mars 2021", &[]), 1.0);
-        assert_eq!(type_score(&Expected::Date, "votée le 11 juin", &[]), 1.0);
+        assert_eq!(type_score(&percent, "38% du budget global", &[], &[]), 1.0);
         assert_eq!(
-            type_score(&Expected::Date, "adopté par le conseil", &[]),
+            type_score(&Expected::Date, "adopté en mars 2021", &[], &[]),
+            1.0
+        );
+        assert_eq!(
+            type_score(
+                &Expected::Date,
+                "votée le 11 juin",
+                &[],
+                &["votee", "le", "11", "juin"]
+            ),
+            1.0
+        );
+        assert_eq!(
+            type_score(&Expected::Date, "adopté par le conseil", &[], &[]),
             0.0
         );
     }

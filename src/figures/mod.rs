@@ -199,11 +199,16 @@ pub struct Figures {
     words: Vec<HashSet<String>>,
 }
 
-fn stems(text: &str) -> HashSet<String> {
+/// The three query analyzers, built once (their stop-word sets are not free to build).
+fn analyzers() -> [tantivy::tokenizer::TextAnalyzer; 3] {
+    [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query))
+}
+
+/// Every analysed form of the words of `text`.
+fn stems(analyzers: &mut [tantivy::tokenizer::TextAnalyzer; 3], text: &str) -> HashSet<String> {
     let mut out = HashSet::new();
-    for analyzer in [Analyzer::French, Analyzer::English, Analyzer::Exact] {
-        let mut a = analyzer.build(NumberMode::Query);
-        out.extend(analyze(&mut a, text).into_iter().map(|t| t.text));
+    for a in analyzers.iter_mut() {
+        out.extend(analyze(a, text).into_iter().map(|t| t.text));
     }
     out
 }
@@ -215,16 +220,20 @@ pub fn same_value(a: f64, b: f64) -> bool {
 
 impl Figures {
     pub fn new(figures: Vec<Figure>) -> Figures {
+        let mut analyzers = analyzers();
         let words = figures
             .iter()
             .map(|f| {
-                stems(&format!(
-                    "{}\n{}\n{}\n{}",
-                    f.label,
-                    f.sentence,
-                    f.source.section.as_deref().unwrap_or(""),
-                    f.source.title
-                ))
+                stems(
+                    &mut analyzers,
+                    &format!(
+                        "{}\n{}\n{}\n{}",
+                        f.label,
+                        f.sentence,
+                        f.source.section.as_deref().unwrap_or(""),
+                        f.source.title
+                    ),
+                )
             })
             .collect();
         Figures { figures, words }
@@ -291,13 +300,14 @@ impl Figures {
         query: &FigureQuery,
     ) -> Result<(Option<ParsedValue>, usize, Vec<&Figure>)> {
         let parsed = Figures::parse(query)?;
+        let mut analyzers = analyzers();
         let wanted: Vec<HashSet<String>> = query
             .q
             .as_deref()
             .map(|q| {
                 // Each word of `q`, in every analysed form; stop words drop out.
                 q.split_whitespace()
-                    .map(stems)
+                    .map(|word| stems(&mut analyzers, word))
                     .filter(|s| !s.is_empty())
                     .collect()
             })
