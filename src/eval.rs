@@ -3,7 +3,10 @@
 //! overall and per kind, plus timing. A passage is relevant when it contains one of the
 //! query's answer strings after normalisation (NFC, whitespace collapsed, ’ → ', case folded).
 //! Queries of kind `negative` have no answer: they succeed when the response's `match` is not
-//! `strong` (the engine says it found nothing convincing).
+//! `strong` (the engine says it found nothing convincing). Answer and figure evaluation are in
+//! [`answers`].
+
+pub mod answers;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,6 +39,11 @@ pub const NEGATIVE: &str = "negative";
 
 /// Reads a JSON-lines file of queries (blank lines and `//` comments allowed).
 pub fn load_queries(path: &Path) -> Result<Vec<EvalQuery>> {
+    load_jsonl(path)
+}
+
+/// Reads a JSON-lines eval file (blank lines and `//` comments allowed).
+pub fn load_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -43,10 +51,9 @@ pub fn load_queries(path: &Path) -> Result<Vec<EvalQuery>> {
         if line.is_empty() || line.starts_with("//") {
             continue;
         }
-        let q: EvalQuery = serde_json::from_str(line).map_err(|e| {
+        out.push(serde_json::from_str(line).map_err(|e| {
             Error::bad_request("bad_queries", format!("{}:{}: {e}", path.display(), i + 1))
-        })?;
-        out.push(q);
+        })?);
     }
     Ok(out)
 }
@@ -92,6 +99,16 @@ pub struct QueryOutcome {
     /// Did this query get what it should (a relevant top-10 passage, or for a negative query
     /// a response that does not claim a strong match)?
     pub success: bool,
+}
+
+/// Everything `sourcier eval` measures: the ranking report (its fields at the top level),
+/// then answers and figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct FullReport {
+    #[serde(flatten)]
+    pub ranking: EvalReport,
+    pub answers: answers::AnswerReport,
+    pub figures: answers::FigureReport,
 }
 
 /// The whole evaluation.

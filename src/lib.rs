@@ -14,9 +14,11 @@
 //! `ingest` drives extract → segment → index over a folder.
 
 pub mod analysis;
+pub mod answer;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod figures;
 pub mod http;
 pub mod index;
 pub mod ingest;

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use sourcier::answer::{self, AnswerRequest, AnswerResponse};
 use sourcier::eval;
 use sourcier::extract::BlockKind;
+use sourcier::figures::{figure_lookup, FigureQuery, FiguresResponse, Unit};
 use sourcier::ingest::{self, IngestReport};
 use sourcier::model::Lang;
 use sourcier::search::{Engine, SearchRequest};
@@ -60,6 +62,45 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer a question with the sentence of the corpus that answers it (verbatim), its
+    /// citation (title, page, section) and the next candidates.
+    Ask {
+        /// The question, in French or English.
+        question: String,
+        #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
+        index: PathBuf,
+        /// Number of answers (1–20): the best, then the next candidates.
+        #[arg(long, default_value_t = 3)]
+        limit: usize,
+        /// Only passages in this language.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Print exactly the JSON body `GET /api/answer` returns.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every place a figure is stated, however it is written (`13 600`, `13600`, `13,6 k`;
+    /// `38 %`; `75 M€`), as `title · p. N · section · sentence`.
+    Trace {
+        /// The figure, as typed.
+        value: String,
+        #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
+        index: PathBuf,
+        /// Only figures with these words around them.
+        #[arg(long)]
+        words: Option<String>,
+        /// Only figures of this unit: percent, EUR, USD, year, count.
+        #[arg(long, value_parser = parse_unit)]
+        unit: Option<Unit>,
+        /// Only figures of this document id.
+        #[arg(long)]
+        doc: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Print exactly the JSON body `GET /api/figures` returns.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the HTTP API. Ingests first when the index is missing or older than the corpus.
     Serve {
         /// Address to listen on (port 0 picks a free port).
@@ -71,12 +112,19 @@ pub enum Command {
         index: PathBuf,
     },
     /// Score the ranking on judged queries: Success@1, Success@5, MRR@10, Recall@10 overall
-    /// and per kind, the queries that failed with their top hit, and the time per query.
+    /// and per kind, the queries that failed with their top hit, and the time per query; then
+    /// answer accuracy@1 on judged questions and figure look-up recall/precision.
     /// Ingests first when the index is missing or older than the corpus.
     Eval {
         /// JSON lines: {"id","query","lang","kind","doc","answers":[...],"note"}.
         #[arg(long, default_value = "tests/eval/queries.jsonl")]
         queries: PathBuf,
+        /// JSON lines: {"id","question","lang","kind","doc","answers":[...]}.
+        #[arg(long, default_value = "tests/eval/answers.jsonl")]
+        answers: PathBuf,
+        /// JSON lines: {"id","value","unit","places":[{"doc","page","contains"}]}.
+        #[arg(long, default_value = "tests/eval/figures.jsonl")]
+        figures: PathBuf,
         #[arg(long, default_value = "corpus", env = "SOURCIER_CORPUS")]
         corpus: PathBuf,
         #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
@@ -88,6 +136,10 @@ pub enum Command {
     /// Print the text Sourcier extracts from one file, page by page, with its headings
     /// (to check what gets indexed).
     Extract { file: PathBuf },
+}
+
+fn parse_unit(s: &str) -> Result<Unit, String> {
+    Unit::parse(s).ok_or_else(|| format!("expected percent, EUR, USD, year or count, got `{s}`"))
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -132,6 +184,56 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Ask {
+            question,
+            index,
+            limit,
+            lang,
+            json,
+        } => {
+            let engine = Engine::open(&index)?;
+            let request = AnswerRequest {
+                query: question,
+                limit,
+                lang,
+            };
+            let response = answer::answer(&engine, &request)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &response)?;
+                writeln!(out)?;
+            } else {
+                print_answers(&mut out, &response)?;
+            }
+            Ok(())
+        }
+        Command::Trace {
+            value,
+            index,
+            words,
+            unit,
+            doc,
+            limit,
+            json,
+        } => {
+            let engine = Engine::open(&index)?;
+            let query = FigureQuery {
+                q: words,
+                value: Some(value),
+                unit,
+                doc,
+                limit,
+            };
+            let response = figure_lookup(&engine, &query)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &response)?;
+                writeln!(out)?;
+            } else {
+                print_trace(&mut out, &response)?;
+            }
+            Ok(())
+        }
         Command::Serve {
             addr,
             corpus,
@@ -139,6 +241,8 @@ pub fn run(cli: Cli) -> Result<()> {
         } => serve(addr, &corpus, &index),
         Command::Eval {
             queries,
+            answers,
+            figures,
             corpus,
             index,
             json,
@@ -150,13 +254,21 @@ pub fn run(cli: Cli) -> Result<()> {
             for p in &problems {
                 eprintln!("warning: {p}");
             }
-            let report = eval::run(&engine, &queries)?;
+            let answer_cases = eval::load_jsonl(&answers)?;
+            let figure_cases = eval::load_jsonl(&figures)?;
+            let report = eval::FullReport {
+                ranking: eval::run(&engine, &queries)?,
+                answers: eval::answers::run_answers(&engine, &answer_cases)?,
+                figures: eval::answers::run_figures(&engine, &figure_cases)?,
+            };
             let mut out = std::io::stdout().lock();
             if json {
                 serde_json::to_writer_pretty(&mut out, &report)?;
                 writeln!(out)?;
             } else {
-                print_eval(&mut out, &report)?;
+                print_eval(&mut out, &report.ranking)?;
+                print_answer_eval(&mut out, &report.answers)?;
+                print_figure_eval(&mut out, &report.figures)?;
             }
             Ok(())
         }
@@ -304,6 +416,58 @@ fn print_eval(out: &mut impl Write, report: &eval::EvalReport) -> std::io::Resul
     Ok(())
 }
 
+fn print_answer_eval(
+    out: &mut impl Write,
+    report: &eval::answers::AnswerReport,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\nanswers: {} questions, accuracy@1 {:.3}, accuracy@3 {:.3}",
+        report.questions, report.accuracy_at_1, report.accuracy_at_3
+    )?;
+    for (kind, (n, acc)) in &report.per_kind {
+        if kind == eval::NEGATIVE {
+            writeln!(out, "  {kind:<10} {n:>4} with no answer: {acc:.3}")?;
+        } else {
+            writeln!(out, "  {kind:<10} {n:>4} accuracy@1: {acc:.3}")?;
+        }
+    }
+    for o in report.outcomes.iter().filter(|o| !o.success) {
+        writeln!(
+            out,
+            "  failed {} {:?}\n      top ({:.2}, {} p.{}): {:?}",
+            o.id,
+            o.question,
+            o.top_confidence.unwrap_or(0.0),
+            o.top_doc.as_deref().unwrap_or("-"),
+            o.top_page.unwrap_or(0),
+            o.top_answer.as_deref().map(one_line).unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+fn print_figure_eval(
+    out: &mut impl Write,
+    report: &eval::answers::FigureReport,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\nfigures: {} look-ups, recall {:.3}, precision {:.3}",
+        report.lookups, report.recall, report.precision
+    )?;
+    for o in &report.outcomes {
+        if !o.missed.is_empty() || !o.wrong.is_empty() {
+            writeln!(
+                out,
+                "  {} {:?}: missed {:?}, wrong {:?}",
+                o.id, o.value, o.missed, o.wrong
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
     ensure_index(corpus, index)?;
     let engine = Arc::new(Engine::open(index)?);
@@ -316,6 +480,95 @@ fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
         println!("listening on http://{bound}");
         let _ = std::io::stdout().flush();
     }))?;
+    Ok(())
+}
+
+/// `title · p. N · section`
+fn citation(s: &sourcier::model::SourceRef) -> String {
+    let page = if s.page_start == s.page_end {
+        format!("p. {}", s.page_start)
+    } else {
+        format!("pp. {}-{}", s.page_start, s.page_end)
+    };
+    match &s.section {
+        Some(section) => format!("{} · {page} · {section}", s.title),
+        None => format!("{} · {page}", s.title),
+    }
+}
+
+/// One line: runs of white space (line breaks inside a table line) become one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn print_answers(out: &mut impl Write, response: &AnswerResponse) -> std::io::Result<()> {
+    let Some((best, others)) = response.answers.split_first() else {
+        writeln!(out, "no answer to {:?} in the index", response.query)?;
+        if let Some(hit) = response.passages.first() {
+            writeln!(
+                out,
+                "closest passage: {} ({})",
+                citation(&hit.source),
+                hit.id
+            )?;
+        }
+        return Ok(());
+    };
+    writeln!(out, "{}", one_line(&best.text))?;
+    writeln!(out, "  — {}", citation(&best.source))?;
+    writeln!(
+        out,
+        "  {} · passage {} · chars {}–{} · confidence {:.2}",
+        best.source.path, best.passage_id, best.char_start, best.char_end, best.confidence
+    )?;
+    if !others.is_empty() {
+        writeln!(out, "\nnext candidates:")?;
+        for (i, a) in others.iter().enumerate() {
+            writeln!(
+                out,
+                "  {}. [{:.2}] {}",
+                i + 2,
+                a.confidence,
+                one_line(&a.text)
+            )?;
+            writeln!(out, "     — {}", citation(&a.source))?;
+        }
+    }
+    Ok(())
+}
+
+fn print_trace(out: &mut impl Write, response: &FiguresResponse) -> std::io::Result<()> {
+    let asked = response.value.as_deref().unwrap_or_default();
+    if response.figures.is_empty() {
+        writeln!(out, "{asked:?} is stated nowhere in the index")?;
+        return Ok(());
+    }
+    let read = response
+        .parsed_value
+        .map(|p| match p.unit {
+            Some(Unit::Percent) => format!("{}%", p.value * 100.0),
+            Some(Unit::Eur) => format!("{} EUR", p.value),
+            Some(Unit::Usd) => format!("{} USD", p.value),
+            _ => format!("{}", p.value),
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} stated in {} place{} (read as {read}):",
+        asked,
+        response.total,
+        if response.total == 1 { "" } else { "s" }
+    )?;
+    for f in &response.figures {
+        writeln!(out, "{} · {}", citation(&f.source), one_line(&f.sentence))?;
+    }
+    if response.total > response.figures.len() {
+        writeln!(
+            out,
+            "… and {} more (--limit)",
+            response.total - response.figures.len()
+        )?;
+    }
     Ok(())
 }
 

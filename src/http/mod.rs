@@ -19,7 +19,9 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::answer::{self, AnswerRequest};
 use crate::error::Error;
+use crate::figures::{figure_lookup, FigureQuery, Unit};
 use crate::model::Lang;
 use crate::search::{Engine, SearchRequest};
 
@@ -105,23 +107,7 @@ fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
     let q = params.get("q").cloned().ok_or_else(|| {
         ApiError::bad_request("empty_query", "the query parameter `q` is required")
     })?;
-    let lang = match params
-        .get("lang")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(code) => Some(match code {
-            "fr" => Lang::Fr,
-            "en" => Lang::En,
-            other => {
-                return Err(ApiError::bad_request(
-                    "bad_lang",
-                    format!("`lang` must be `fr` or `en`, got {other:?}"),
-                ))
-            }
-        }),
-    };
+    let lang = lang_param(&params)?;
     let request = SearchRequest {
         query: q,
         limit: parse_usize(&params, "limit", 10)?,
@@ -158,6 +144,71 @@ where
 async fn search(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let request = search_request(params)?;
     let response = blocking(&state, move |engine| engine.search(&request)).await?;
+    Ok(Json(response).into_response())
+}
+
+/// The query parameter `lang`, if given: `fr` or `en`.
+fn lang_param(params: &HashMap<String, String>) -> Result<Option<Lang>, ApiError> {
+    match params
+        .get("lang")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(None),
+        Some("fr") => Ok(Some(Lang::Fr)),
+        Some("en") => Ok(Some(Lang::En)),
+        Some(other) => Err(ApiError::bad_request(
+            "bad_lang",
+            format!("`lang` must be `fr` or `en`, got {other:?}"),
+        )),
+    }
+}
+
+/// A non-empty, trimmed text parameter.
+fn text_param(params: &HashMap<String, String>, name: &str) -> Option<String> {
+    params
+        .get(name)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// `GET /api/answer?q=&limit=3&lang=`: the sentences that answer a question.
+async fn answer(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let Query(params) =
+        params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
+    let query = params.get("q").cloned().ok_or_else(|| {
+        ApiError::bad_request("empty_query", "the query parameter `q` is required")
+    })?;
+    let request = AnswerRequest {
+        query,
+        limit: parse_usize(&params, "limit", 3)?,
+        lang: lang_param(&params)?,
+    };
+    let response = blocking(&state, move |engine| answer::answer(engine, &request)).await?;
+    Ok(Json(response).into_response())
+}
+
+/// `GET /api/figures?q=&value=&unit=&doc=&limit=`: where figures are stated.
+async fn figures(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let Query(params) =
+        params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
+    let unit = match text_param(&params, "unit") {
+        None => None,
+        Some(u) => Some(Unit::parse(&u).ok_or_else(|| {
+            ApiError::bad_request(
+                "bad_unit",
+                format!("`unit` must be percent, EUR, USD, year or count, got {u:?}"),
+            )
+        })?),
+    };
+    let query = FigureQuery {
+        q: text_param(&params, "q"),
+        value: text_param(&params, "value"),
+        unit,
+        doc: text_param(&params, "doc"),
+        limit: parse_usize(&params, "limit", 20)?,
+    };
+    let response = blocking(&state, move |engine| figure_lookup(engine, &query)).await?;
     Ok(Json(response).into_response())
 }
 
@@ -230,7 +281,7 @@ async fn healthz(State(state): State<AppState>) -> Json<Health> {
 async fn not_found() -> ApiError {
     ApiError(Error::NotFound {
         what: "route",
-        id: "see /api/search, /api/passages/{id}, /api/documents, /healthz".into(),
+        id: "see /api/search, /api/answer, /api/figures, /api/passages/{id}, /api/documents, /healthz".into(),
     })
 }
 
@@ -243,6 +294,8 @@ pub fn app(engine: Arc<Engine>) -> Router {
     ]);
     Router::new()
         .route("/api/search", get(search))
+        .route("/api/answer", get(answer))
+        .route("/api/figures", get(figures))
         .route("/api/passages/{id}", get(passage))
         .route("/api/documents", get(documents))
         .route("/api/documents/{doc_id}/file", get(document_file))

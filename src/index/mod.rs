@@ -6,7 +6,7 @@
 //! ```text
 //! index/
 //!   CURRENT              name of the live generation
-//!   gen-1732300000000/   tantivy files + manifest.json
+//!   gen-1732300000000/   tantivy files + manifest.json + figures.jsonl
 //! ```
 
 pub mod schema;
@@ -24,7 +24,7 @@ use crate::model::{DocumentInfo, Passage};
 pub use schema::Fields;
 
 /// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";
@@ -91,6 +91,8 @@ pub struct GenerationWriter {
     name: String,
     fields: Fields,
     writer: IndexWriter,
+    /// The passages' figures, written next to the manifest (see [`crate::figures`]).
+    figures: Vec<crate::figures::Figure>,
 }
 
 impl GenerationWriter {
@@ -117,6 +119,7 @@ impl GenerationWriter {
             name,
             fields,
             writer,
+            figures: Vec::new(),
         })
     }
 
@@ -153,6 +156,7 @@ impl GenerationWriter {
             document.add_text(f.section, section);
         }
         self.writer.add_document(document)?;
+        self.figures.extend(crate::figures::extract(passage));
         Ok(())
     }
 
@@ -161,6 +165,7 @@ impl GenerationWriter {
     pub fn publish(mut self, manifest: &Manifest) -> Result<PathBuf> {
         self.writer.commit()?;
         self.writer.wait_merging_threads()?;
+        crate::figures::write(&self.dir.join(crate::figures::FILE), &self.figures)?;
         let manifest_path = self.dir.join(MANIFEST);
         fs::write(&manifest_path, serde_json::to_vec_pretty(manifest)?)
             .map_err(|e| Error::io(&manifest_path, e))?;

@@ -93,12 +93,20 @@ pub struct Engine {
     highlighter: Highlighter,
     analyzers: query::QueryAnalyzers,
     synonyms: Synonyms,
+    /// Every figure of the generation, for `/api/figures` and `trace`.
+    figures: crate::figures::Figures,
 }
 
 impl Engine {
     /// Opens the live generation under `index_dir`.
     pub fn open(index_dir: &Path) -> Result<Engine> {
         let (index, fields, manifest) = index::open(index_dir)?;
+        let figures = index::current_generation(index_dir)
+            .ok_or_else(|| Error::NoIndex {
+                path: index_dir.to_path_buf(),
+                reason: "no CURRENT generation".into(),
+            })
+            .and_then(|generation| crate::figures::Figures::load(&generation))?;
         let synonyms_path = manifest.corpus_root.join("synonyms.txt");
         let (synonyms, problems) = Synonyms::load(&synonyms_path);
         for p in problems {
@@ -148,6 +156,7 @@ impl Engine {
             highlighter: Highlighter::default(),
             analyzers: query::QueryAnalyzers::default(),
             synonyms,
+            figures,
         })
     }
 
@@ -161,6 +170,10 @@ impl Engine {
 
     pub fn documents(&self) -> &[DocumentInfo] {
         &self.manifest.documents
+    }
+
+    pub fn figures(&self) -> &crate::figures::Figures {
+        &self.figures
     }
 
     pub fn passage_count(&self) -> usize {

@@ -3,6 +3,8 @@
 //! than `max_words` is cut at sentence ends. A passage never leaves its page (so its offsets
 //! index that page's text) and never leaves its document. Pure: no I/O.
 
+pub mod sentences;
+
 use crate::extract::{BlockKind, Extracted, PageText};
 
 /// Passage size bounds, in words.

@@ -1,0 +1,519 @@
+//! Figures: every number stated in the corpus, with its unit, its normalised value, a short
+//! label from the surrounding words, the sentence it is in and its citation. They are
+//! extracted from each passage at ingest ([`extract`]), stored with the index generation
+//! (`figures.jsonl`, published with it) and looked up by value however it is typed, by the
+//! words around them, by unit and by document ([`Figures::lookup`]): the auditor's view.
+
+pub mod scan;
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::analysis::{analyze, Analyzer, NumberMode};
+use crate::error::{Error, Result};
+use crate::model::{Passage, SourceRef};
+use crate::segment::sentences;
+pub use scan::Unit;
+
+/// The file, in a generation directory, that holds the figures.
+pub const FILE: &str = "figures.jsonl";
+
+/// Largest accepted `limit` of a figure lookup.
+pub const MAX_LIMIT: usize = 1000;
+
+/// One figure stated in a passage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The figure as written, unit included: `13 600`, `75 M€`, `40,7 %`, `2023-2027`.
+    pub raw: String,
+    /// Normalised: 13 600 → 13600, 1,2 million → 1200000, 75 M€ → 75000000, 32% → 0.32.
+    pub value: f64,
+    /// The last year of a range (`2023-2027` → 2027).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_end: Option<f64>,
+    pub unit: Option<Unit>,
+    /// What a count counts (`étudiants`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noun: Option<String>,
+    /// A few words around the figure, from its sentence.
+    pub label: String,
+    /// The sentence (or table line) the figure is in, verbatim; a long table line is cut to
+    /// about 240 characters around the figure, the cuts marked `…`.
+    pub sentence: String,
+    pub passage_id: String,
+    /// Offsets of `raw` in Unicode scalar values inside the passage text.
+    pub char_start: usize,
+    pub char_end: usize,
+    /// The passage's citation (document, title, page, section).
+    pub source: SourceRef,
+}
+
+/// Lower-cases and removes accents (`Étudiants` → `etudiants`).
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+fn char_offset(text: &str, byte: usize) -> usize {
+    text[..byte].chars().count()
+}
+
+/// Up to `n` words of `text` from its end (`from_end`) or its start, stopping at a
+/// punctuation mark that closes a clause.
+fn words_near(text: &str, n: usize, from_end: bool) -> String {
+    const STOPS: &[char] = &[',', ';', ':', '(', ')', '.', '!', '?', '«', '»', '–'];
+    let clause = if from_end {
+        text.rsplit(STOPS).next().unwrap_or("")
+    } else {
+        text.split(STOPS).next().unwrap_or("")
+    };
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let picked = if from_end {
+        &words[words.len().saturating_sub(n)..]
+    } else {
+        &words[..words.len().min(n)]
+    };
+    picked.join(" ")
+}
+
+/// Longest `sentence` kept with a figure, in characters: table lines run on for hundreds.
+const MAX_SENTENCE_CHARS: usize = 240;
+
+/// The sentence around a figure, cut to a window of whole words around it (marked `…`) when
+/// it is longer than [`MAX_SENTENCE_CHARS`].
+fn around(text: &str, sentence: std::ops::Range<usize>, from: usize, to: usize) -> String {
+    let whole = &text[sentence.clone()];
+    if whole.chars().count() <= MAX_SENTENCE_CHARS {
+        return whole.to_string();
+    }
+    let half = MAX_SENTENCE_CHARS / 2;
+    let start = text[sentence.start..from]
+        .char_indices()
+        .rev()
+        .nth(half)
+        .map_or(sentence.start, |(i, _)| sentence.start + i);
+    let end = text[to..sentence.end]
+        .char_indices()
+        .nth(half)
+        .map_or(sentence.end, |(i, _)| to + i);
+    // Whole words only.
+    let start = if start > sentence.start {
+        text[start..from].find(' ').map_or(start, |i| start + i + 1)
+    } else {
+        start
+    };
+    let end = if end < sentence.end {
+        text[to..end].rfind(' ').map_or(end, |i| to + i)
+    } else {
+        end
+    };
+    let mut out = String::new();
+    if start > sentence.start {
+        out.push_str("… ");
+    }
+    out.push_str(text[start..end].trim());
+    if end < sentence.end {
+        out.push_str(" …");
+    }
+    out
+}
+
+/// Every figure of a passage.
+pub fn extract(passage: &Passage) -> Vec<Figure> {
+    let text = &passage.text;
+    let sentence_ranges = sentences::split(text);
+    let mut out = Vec::new();
+    for found in scan::scan(text, scan::Scales::Written) {
+        let sentence = sentence_ranges
+            .iter()
+            .find(|r| r.start <= found.from && found.to <= r.end)
+            .cloned()
+            .unwrap_or(found.from..found.to);
+        let raw = text[found.from..found.to].to_string();
+        let before = words_near(&text[sentence.start..found.from], 3, true);
+        let after = words_near(&text[found.to..sentence.end], 5, false);
+        let label = [before.as_str(), raw.as_str(), after.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let sentence = around(text, sentence, found.from, found.to);
+        out.push(Figure {
+            raw,
+            value: found.value,
+            value_end: found.value_end,
+            unit: found.unit,
+            noun: found.noun,
+            label,
+            sentence,
+            passage_id: passage.id.clone(),
+            char_start: char_offset(text, found.from),
+            char_end: char_offset(text, found.to),
+            source: passage.source.clone(),
+        });
+    }
+    out
+}
+
+/// Writes figures as JSON lines.
+pub fn write(path: &Path, figures: &[Figure]) -> Result<()> {
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    for f in figures {
+        serde_json::to_writer(&mut out, f)?;
+        out.write_all(b"\n").map_err(|e| Error::io(path, e))?;
+    }
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// A figure lookup: any of a value, words of the context, a unit, a document.
+#[derive(Debug, Clone, Default)]
+pub struct FigureQuery {
+    /// Words that must all appear around the figure (label, sentence, section or title).
+    pub q: Option<String>,
+    /// A value as typed: `13 600`, `13600`, `13,6 k`, `38 %`, `75 M€`.
+    pub value: Option<String>,
+    pub unit: Option<Unit>,
+    pub doc: Option<String>,
+    pub limit: usize,
+}
+
+/// A value read from a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ParsedValue {
+    pub value: f64,
+    pub unit: Option<Unit>,
+}
+
+/// The figures of an index generation, with the folded, stemmed words around each.
+pub struct Figures {
+    figures: Vec<Figure>,
+    /// Per figure: French and English stems of its label, sentence, section and title.
+    words: Vec<HashSet<String>>,
+}
+
+/// The three query analyzers, built once (their stop-word sets are not free to build).
+fn analyzers() -> [tantivy::tokenizer::TextAnalyzer; 3] {
+    [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query))
+}
+
+/// Every analysed form of the words of `text`.
+fn stems(analyzers: &mut [tantivy::tokenizer::TextAnalyzer; 3], text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for a in analyzers.iter_mut() {
+        out.extend(analyze(a, text).into_iter().map(|t| t.text));
+    }
+    out
+}
+
+/// Are two values the same figure (up to floating-point noise)?
+pub fn same_value(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+impl Figures {
+    pub fn new(figures: Vec<Figure>) -> Figures {
+        let mut analyzers = analyzers();
+        let words = figures
+            .iter()
+            .map(|f| {
+                stems(
+                    &mut analyzers,
+                    &format!(
+                        "{}\n{}\n{}\n{}",
+                        f.label,
+                        f.sentence,
+                        f.source.section.as_deref().unwrap_or(""),
+                        f.source.title
+                    ),
+                )
+            })
+            .collect();
+        Figures { figures, words }
+    }
+
+    /// Reads `figures.jsonl` from a generation directory.
+    pub fn load(generation: &Path) -> Result<Figures> {
+        let path = generation.join(FILE);
+        let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut figures = Vec::new();
+        for line in std::io::BufReader::new(file).lines() {
+            let line = line.map_err(|e| Error::io(&path, e))?;
+            if !line.trim().is_empty() {
+                figures.push(serde_json::from_str(&line)?);
+            }
+        }
+        Ok(Figures::new(figures))
+    }
+
+    pub fn len(&self) -> usize {
+        self.figures.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.figures.is_empty()
+    }
+
+    pub fn all(&self) -> &[Figure] {
+        &self.figures
+    }
+
+    /// Checks a lookup and reads its value.
+    pub fn parse(query: &FigureQuery) -> Result<Option<ParsedValue>> {
+        let q_empty = query.q.as_deref().is_none_or(|q| q.trim().is_empty());
+        let value_text = query.value.as_deref().filter(|v| !v.trim().is_empty());
+        if q_empty && value_text.is_none() {
+            return Err(Error::bad_request(
+                "empty_query",
+                "give words `q` or a `value` to look for",
+            ));
+        }
+        if query.limit == 0 || query.limit > MAX_LIMIT {
+            return Err(Error::bad_request(
+                "bad_limit",
+                format!("`limit` must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        let Some(text) = value_text else {
+            return Ok(None);
+        };
+        let found = scan::parse_value(text).ok_or_else(|| {
+            Error::bad_request("bad_value", format!("no number in `value` {text:?}"))
+        })?;
+        let unit = found.unit.filter(|u| u.is_explicit());
+        Ok(Some(ParsedValue {
+            value: found.value,
+            unit,
+        }))
+    }
+
+    /// The figures matching a lookup, in corpus order, and how many matched in all.
+    pub fn lookup(
+        &self,
+        query: &FigureQuery,
+    ) -> Result<(Option<ParsedValue>, usize, Vec<&Figure>)> {
+        let parsed = Figures::parse(query)?;
+        let mut analyzers = analyzers();
+        let wanted: Vec<HashSet<String>> = query
+            .q
+            .as_deref()
+            .map(|q| {
+                // Each word of `q`, in every analysed form; stop words drop out.
+                q.split_whitespace()
+                    .map(|word| stems(&mut analyzers, word))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut total = 0;
+        let mut out = Vec::new();
+        for (figure, words) in self.figures.iter().zip(&self.words) {
+            if query
+                .doc
+                .as_ref()
+                .is_some_and(|d| *d != figure.source.doc_id)
+            {
+                continue;
+            }
+            if query.unit.is_some_and(|u| figure.unit != Some(u)) {
+                continue;
+            }
+            if parsed.is_some_and(|p| !value_matches(figure, p)) {
+                continue;
+            }
+            if !wanted
+                .iter()
+                .all(|forms| forms.iter().any(|f| words.contains(f)))
+            {
+                continue;
+            }
+            total += 1;
+            if out.len() < query.limit {
+                out.push(figure);
+            }
+        }
+        Ok((parsed, total, out))
+    }
+}
+
+/// The body of `GET /api/figures` and `trace --json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FiguresResponse {
+    pub q: Option<String>,
+    pub value: Option<String>,
+    pub unit: Option<Unit>,
+    pub doc: Option<String>,
+    /// The value as read (`13,6 k` → 13600), `null` without `value`.
+    pub parsed_value: Option<ParsedValue>,
+    /// Figures matching, in all (`figures` stops at `limit`).
+    pub total: usize,
+    pub figures: Vec<Figure>,
+    pub took_ms: f64,
+}
+
+/// Runs a lookup on an engine's figures; an unknown `doc` is not found.
+pub fn figure_lookup(
+    engine: &crate::search::Engine,
+    query: &FigureQuery,
+) -> Result<FiguresResponse> {
+    let started = std::time::Instant::now();
+    if let Some(doc) = &query.doc {
+        if !engine.documents().iter().any(|d| &d.id == doc) {
+            return Err(Error::NotFound {
+                what: "document",
+                id: doc.clone(),
+            });
+        }
+    }
+    let (parsed_value, total, found) = engine.figures().lookup(query)?;
+    Ok(FiguresResponse {
+        q: query.q.clone(),
+        value: query.value.clone(),
+        unit: query.unit,
+        doc: query.doc.clone(),
+        parsed_value,
+        total,
+        figures: found.into_iter().cloned().collect(),
+        took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+    })
+}
+
+/// Does a figure state this value? A value typed with `%`, `€` or `$` wants that unit; a bare
+/// number matches the figure's value, the year range it starts or ends, or the number written
+/// before a `%`/currency (`40,7` finds `40,7 %`).
+fn value_matches(figure: &Figure, wanted: ParsedValue) -> bool {
+    match wanted.unit {
+        Some(unit) => figure.unit == Some(unit) && same_value(figure.value, wanted.value),
+        None => {
+            same_value(figure.value, wanted.value)
+                || figure
+                    .value_end
+                    .is_some_and(|e| same_value(e, wanted.value))
+                || (figure.unit.is_some_and(Unit::is_explicit)
+                    && same_value(written_number(figure), wanted.value))
+        }
+    }
+}
+
+/// The number as written before its scale or `%` (`75` in `75 M€`).
+fn written_number(figure: &Figure) -> f64 {
+    scan::scan(&figure.raw, scan::Scales::Written)
+        .first()
+        .map_or(f64::NAN, |f| f.number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocKind, Lang};
+
+    fn passage(text: &str) -> Passage {
+        Passage {
+            id: "p1".into(),
+            ordinal: 0,
+            text: text.into(),
+            lang: Lang::Fr,
+            source: SourceRef {
+                doc_id: "d".into(),
+                title: "Contrat d’objectifs".into(),
+                path: "corpus/d.pdf".into(),
+                url: None,
+                kind: DocKind::Pdf,
+                page_start: 3,
+                page_end: 3,
+                section: Some("L’IMT en faits et chiffres".into()),
+                char_start: 0,
+                char_end: text.chars().count(),
+            },
+        }
+    }
+
+    const TEXT: &str = "FORMATION\n\n13 600 étudiants dont 10 700 élèves ingénieurs\n\
+        38% du budget global provenant de ressources propres\n\
+        un volume de recherche de l’ordre de 75 M€ par an. Le COP 2023-2027 est signé.";
+
+    fn lookup(figures: &Figures, value: &str) -> Vec<String> {
+        let query = FigureQuery {
+            value: Some(value.into()),
+            limit: 10,
+            ..FigureQuery::default()
+        };
+        let (_, _, found) = figures.lookup(&query).expect("valid lookup");
+        found.into_iter().map(|f| f.raw.clone()).collect()
+    }
+
+    #[test]
+    fn figures_carry_offsets_label_and_sentence() {
+        let p = passage(TEXT);
+        let figures = extract(&p);
+        let raws: Vec<&str> = figures.iter().map(|f| f.raw.as_str()).collect();
+        assert_eq!(raws, ["13 600", "10 700", "38%", "75 M€", "2023-2027"]);
+        for f in &figures {
+            let got: String = TEXT
+                .chars()
+                .skip(f.char_start)
+                .take(f.char_end - f.char_start)
+                .collect();
+            assert_eq!(got, f.raw);
+            assert!(f.sentence.contains(&f.raw));
+        }
+        assert_eq!(figures[0].label, "13 600 étudiants dont 10 700 élèves");
+        assert_eq!(
+            figures[2].sentence,
+            "38% du budget global provenant de ressources propres"
+        );
+        assert_eq!(figures[3].label, "de l’ordre de 75 M€ par an");
+    }
+
+    #[test]
+    fn values_match_however_typed() {
+        let figures = Figures::new(extract(&passage(TEXT)));
+        for typed in ["13 600", "13600", "13,6 k", "13.600", "13\u{202F}600"] {
+            assert_eq!(lookup(&figures, typed), ["13 600"], "{typed}");
+        }
+        assert_eq!(lookup(&figures, "38 %"), ["38%"]);
+        assert!(lookup(&figures, "38 €").is_empty());
+        assert_eq!(lookup(&figures, "75000000 €"), ["75 M€"]);
+        assert_eq!(lookup(&figures, "75 M€"), ["75 M€"]);
+        assert_eq!(lookup(&figures, "75"), ["75 M€"]);
+        assert_eq!(lookup(&figures, "2027"), ["2023-2027"]);
+    }
+
+    #[test]
+    fn words_narrow_a_lookup() {
+        let figures = Figures::new(extract(&passage(TEXT)));
+        let query = FigureQuery {
+            q: Some("budget ressources".into()),
+            limit: 10,
+            ..FigureQuery::default()
+        };
+        let (_, total, found) = figures.lookup(&query).expect("valid");
+        assert_eq!(total, 1);
+        assert_eq!(found[0].raw, "38%");
+        let bad = FigureQuery {
+            value: Some("abc".into()),
+            limit: 10,
+            ..FigureQuery::default()
+        };
+        assert!(matches!(
+            figures.lookup(&bad),
+            Err(Error::BadRequest {
+                code: "bad_value",
+                ..
+            })
+        ));
+        assert!(figures
+            .lookup(&FigureQuery {
+                limit: 10,
+                ..FigureQuery::default()
+            })
+            .is_err());
+    }
+}
