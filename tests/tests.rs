@@ -5,4 +5,5 @@ mod cli;
 mod extraction;
 mod http;
 mod relevance;
+mod reliability;
 mod util;

@@ -12,8 +12,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use sourcier::eval;
-use sourcier::extract::BlockKind;
-use sourcier::ingest::{self, IngestReport};
+use sourcier::extract::{BlockKind, Bounds, PdfOptions};
+use sourcier::ingest::{self, IngestOptions, IngestReport};
 use sourcier::model::Lang;
 use sourcier::search::{Engine, SearchRequest};
 
@@ -39,6 +39,11 @@ pub enum Command {
         /// Where the index lives.
         #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
         index: PathBuf,
+        #[command(flatten)]
+        options: IngestArgs,
+        /// Print the report (indexed, reused, skipped files with reasons) as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Search the index and print ranked passages: rank, score, document, page, section, and
     /// the passage with the matched words emphasised. Put words in double quotes for a phrase.
@@ -69,6 +74,14 @@ pub enum Command {
         corpus: PathBuf,
         #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
         index: PathBuf,
+        /// Allow an address other than loopback (serving other machines is a deliberate act).
+        #[arg(long)]
+        public: bool,
+        /// Requests handled at once; more are refused with 503 and `Retry-After`.
+        #[arg(long, default_value_t = 256)]
+        max_in_flight: usize,
+        #[command(flatten)]
+        options: IngestArgs,
     },
     /// Score the ranking on judged queries: Success@1, Success@5, MRR@10, Recall@10 overall
     /// and per kind, the queries that failed with their top hit, and the time per query.
@@ -88,6 +101,76 @@ pub enum Command {
     /// Print the text Sourcier extracts from one file, page by page, with its headings
     /// (to check what gets indexed).
     Extract { file: PathBuf },
+    /// Internal: extract one PDF with pdf-extract and write the result as JSON on stdout. The
+    /// ingest runs this in a bounded child process per PDF.
+    #[command(hide = true)]
+    ExtractWorker { file: PathBuf },
+}
+
+/// How files are read during an ingest.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestArgs {
+    /// Seconds one PDF may take before it is skipped as `timed out`.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pdf_timeout: u64,
+    /// Memory (address space) one PDF extraction may use, in MB.
+    #[arg(long, default_value_t = 4096, value_name = "MB")]
+    pdf_memory: u64,
+    /// Files bigger than this are skipped as `too large`, in MB.
+    #[arg(long, default_value_t = 256, value_name = "MB")]
+    max_file_size: u64,
+    /// Files read and extracted at once (default: up to 4, one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Extract PDFs inside the ingest process instead of a bounded child process (faster by
+    /// a few milliseconds per PDF; a hostile PDF can then crash or hang the ingest).
+    #[arg(long)]
+    pdf_in_process: bool,
+    /// Never fall back to poppler's `pdftotext` when pdf-extract fails or reads poorly.
+    #[arg(long)]
+    no_pdftotext: bool,
+    /// Extract every file again, even those unchanged since the last ingest.
+    #[arg(long)]
+    full: bool,
+}
+
+impl IngestArgs {
+    /// The library's options from what the user typed.
+    fn options(&self) -> Result<IngestOptions> {
+        let defaults = IngestOptions::default();
+        let mut pdf = if self.pdf_in_process {
+            PdfOptions::default()
+        } else {
+            PdfOptions::isolated().context("locating the sourcier executable")?
+        };
+        pdf.bounds = Bounds {
+            timeout: std::time::Duration::from_secs(self.pdf_timeout.max(1)),
+            memory_mb: self.pdf_memory.max(64),
+        };
+        if self.no_pdftotext {
+            pdf.pdftotext = None;
+        }
+        Ok(IngestOptions {
+            pdf,
+            jobs: self.jobs.unwrap_or(defaults.jobs).max(1),
+            max_file_bytes: self.max_file_size.saturating_mul(1024 * 1024),
+            incremental: !self.full,
+        })
+    }
+}
+
+impl Default for IngestArgs {
+    fn default() -> IngestArgs {
+        IngestArgs {
+            pdf_timeout: 60,
+            pdf_memory: 4096,
+            max_file_size: 256,
+            jobs: None,
+            pdf_in_process: false,
+            no_pdftotext: false,
+            full: false,
+        }
+    }
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -101,10 +184,24 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 /// Runs a parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Ingest { corpus, index } => {
-            let report = run_ingest(&corpus, &index)?;
+        Command::Ingest {
+            corpus,
+            index,
+            options,
+            json,
+        } => {
+            let report = run_ingest(&corpus, &index, &options.options()?)?;
             print_report(&report);
+            if json {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            }
             Ok(())
+        }
+        Command::ExtractWorker { file } => {
+            let code = sourcier::extract::isolate::worker_main(&file);
+            std::process::exit(code);
         }
         Command::Search {
             query,
@@ -136,14 +233,28 @@ pub fn run(cli: Cli) -> Result<()> {
             addr,
             corpus,
             index,
-        } => serve(addr, &corpus, &index),
+            public,
+            max_in_flight,
+            options,
+        } => {
+            if !addr.ip().is_loopback() && !public {
+                anyhow::bail!(
+                    "refusing to listen on {addr}: other machines could reach it; pass --public to mean it"
+                );
+            }
+            let limits = sourcier::http::limits::Limits {
+                max_in_flight: max_in_flight.max(1),
+                ..Default::default()
+            };
+            serve(addr, &corpus, &index, &options.options()?, limits)
+        }
         Command::Eval {
             queries,
             corpus,
             index,
             json,
         } => {
-            ensure_index(&corpus, &index)?;
+            ensure_index(&corpus, &index, &IngestArgs::default().options()?)?;
             let engine = Engine::open(&index)?;
             let queries = eval::load_queries(&queries)?;
             let problems = eval::validate(&queries);
@@ -187,17 +298,18 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn run_ingest(corpus: &Path, index: &Path) -> Result<IngestReport> {
+fn run_ingest(corpus: &Path, index: &Path, options: &IngestOptions) -> Result<IngestReport> {
     let progress = progress::for_terminal();
-    let report = ingest::ingest(corpus, index, progress.as_ref())
+    let report = ingest::ingest_with(corpus, index, options, progress.as_ref())
         .with_context(|| format!("ingesting {}", corpus.display()))?;
     Ok(report)
 }
 
 fn print_report(report: &IngestReport) {
     eprintln!(
-        "indexed {} files: {} passages from {} pages in {:.2} s",
+        "indexed {} files ({} unchanged, not extracted again): {} passages from {} pages in {:.2} s",
         report.files_indexed,
+        report.files_reused,
         report.passages,
         report.pages,
         report.elapsed.as_secs_f64()
@@ -215,14 +327,14 @@ fn print_report(report: &IngestReport) {
 }
 
 /// Ingests when the index is missing, of another version, or older than the corpus.
-fn ensure_index(corpus: &Path, index: &Path) -> Result<()> {
+fn ensure_index(corpus: &Path, index: &Path, options: &IngestOptions) -> Result<()> {
     if ingest::index_is_stale(corpus, index)? {
         eprintln!(
             "index at {} is missing or older than {}: ingesting",
             index.display(),
             corpus.display()
         );
-        let report = run_ingest(corpus, index)?;
+        let report = run_ingest(corpus, index, options)?;
         print_report(&report);
     }
     Ok(())
@@ -304,18 +416,40 @@ fn print_eval(out: &mut impl Write, report: &eval::EvalReport) -> std::io::Resul
     Ok(())
 }
 
-fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
-    ensure_index(corpus, index)?;
+fn serve(
+    addr: SocketAddr,
+    corpus: &Path,
+    index: &Path,
+    options: &IngestOptions,
+    limits: sourcier::http::limits::Limits,
+) -> Result<()> {
+    ensure_index(corpus, index, options)?;
     let engine = Arc::new(Engine::open(index)?);
+    // the admin API (re-index without restart) exists only when a token is given
+    let admin = std::env::var("SOURCIER_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|token| sourcier::http::live::Admin {
+            token: token.trim().to_string(),
+            corpus: corpus.to_path_buf(),
+            index: index.to_path_buf(),
+            ingest: options.clone(),
+        });
+    let serve_options = sourcier::http::ServeOptions { limits, admin };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(sourcier::http::serve(engine, addr, |bound| {
-        // Tests and scripts read this line to learn the port.
-        println!("listening on http://{bound}");
-        let _ = std::io::stdout().flush();
-    }))?;
+    runtime.block_on(sourcier::http::serve_with(
+        engine,
+        addr,
+        serve_options,
+        |bound| {
+            // Tests and scripts read this line to learn the port.
+            println!("listening on http://{bound}");
+            let _ = std::io::stdout().flush();
+        },
+    ))?;
     Ok(())
 }
 

@@ -1,0 +1,142 @@
+//! The running server's outer shell: it holds the current API router (over one opened index
+//! generation) and swaps in a new one after `POST /api/admin/reindex`, without a restart.
+//! Each request clones the router it starts with, so requests in flight finish on the
+//! generation they began with. The admin call needs the token given at start-up
+//! (`SOURCIER_ADMIN_TOKEN`); without one it is disabled.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use tower::ServiceExt;
+
+use crate::ingest::{self, IngestOptions, Quiet};
+use crate::search::Engine;
+
+/// What `POST /api/admin/reindex` needs.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    /// Compared with the request's `Authorization: Bearer …`.
+    pub token: String,
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+    pub ingest: IngestOptions,
+}
+
+struct Live {
+    router: RwLock<Router>,
+    admin: Option<Admin>,
+    /// One re-index at a time from this server.
+    reindexing: tokio::sync::Mutex<()>,
+}
+
+/// The API over `engine`, swappable by the admin call.
+pub fn app(engine: Arc<Engine>, admin: Option<Admin>) -> Router {
+    let live = Arc::new(Live {
+        router: RwLock::new(super::app(engine)),
+        admin,
+        reindexing: tokio::sync::Mutex::new(()),
+    });
+    let current = live.clone();
+    let forward = tower::service_fn(move |request: Request<Body>| {
+        let router = match current.router.read() {
+            Ok(router) => router.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        async move { router.oneshot(request).await }
+    });
+    Router::new()
+        .route("/api/admin/reindex", post(reindex))
+        .with_state(live)
+        .fallback_service(forward)
+}
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({ "error": message.into(), "code": code });
+    (status, Json(body)).into_response()
+}
+
+/// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
+fn same_token(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn reindex(State(live): State<Arc<Live>>, headers: HeaderMap) -> Response {
+    let Some(admin) = live.admin.clone() else {
+        return error(
+            StatusCode::FORBIDDEN,
+            "admin_disabled",
+            "the admin API is off: start the server with SOURCIER_ADMIN_TOKEN set",
+        );
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_token(given.trim(), &admin.token) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "bad_token",
+            "missing or wrong `Authorization: Bearer <token>`",
+        );
+    }
+    let Ok(_running) = live.reindexing.try_lock() else {
+        return error(
+            StatusCode::CONFLICT,
+            "reindex_running",
+            "a re-index is already running",
+        );
+    };
+    let job = tokio::task::spawn_blocking(move || {
+        let report = ingest::ingest_with(&admin.corpus, &admin.index, &admin.ingest, &Quiet)?;
+        let engine = Engine::open(&admin.index)?;
+        Ok::<_, crate::Error>((report, engine))
+    })
+    .await;
+    match job {
+        Ok(Ok((report, engine))) => {
+            let router = super::app(Arc::new(engine));
+            match live.router.write() {
+                Ok(mut current) => *current = router,
+                Err(poisoned) => *poisoned.into_inner() = router,
+            }
+            Json(report).into_response()
+        }
+        Ok(Err(e @ crate::Error::Locked { .. })) => {
+            error(StatusCode::CONFLICT, "locked", e.to_string())
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "re-index failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("re-index failed: {e}"),
+            )
+        }
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("re-index task failed: {e}"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_token;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same_token("s3cret", "s3cret"));
+        assert!(!same_token("s3cre", "s3cret"));
+        assert!(!same_token("", "s3cret"));
+        assert!(!same_token("s3creT", "s3cret"));
+    }
+}
