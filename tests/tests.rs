@@ -6,4 +6,5 @@ mod extraction;
 mod http;
 mod relevance;
 mod reliability;
+mod server;
 mod util;
