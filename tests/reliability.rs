@@ -404,3 +404,34 @@ fn reingest_reuses_unchanged_files_and_forgets_deleted_ones() {
     assert!(ok, "{log}");
     assert_eq!(full["files_reused"], 0);
 }
+
+mod queries {
+    use proptest::prelude::*;
+    use sourcier::search::{Engine, SearchRequest};
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        ENGINE.get_or_init(|| Engine::open(crate::util::shared_index()).expect("index opens"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// No query string makes search panic: each is answered or refused as a bad request.
+        #[test]
+        fn any_query_is_answered_or_refused(
+            q in prop_oneof![
+                ".{0,80}",
+                r#"[ "'*?~^:()\[\]{}+\-!&|/\\%0-9a-zéèàç]{0,60}"#,
+                "[\\PC]{0,1200}",
+            ],
+            limit in 0usize..150,
+        ) {
+            let request = SearchRequest { limit, ..SearchRequest::new(q) };
+            match engine().search(&request) {
+                Ok(response) => prop_assert!(response.hits.len() <= limit),
+                Err(e) => prop_assert!(e.is_user_error(), "{e}"),
+            }
+        }
+    }
+}
