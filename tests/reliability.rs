@@ -212,13 +212,10 @@ fn hostile_files_are_reported_and_every_other_file_is_indexed() {
     let blank = find("blank-page").expect("blank-page listed");
     assert_eq!(blank["extractor"], "pdf-extract");
     assert_eq!(blank["empty_pages"], serde_json::json!([2]));
-    assert_eq!(
-        find("good-md")
-            .or_else(|| find("good"))
-            .map(|d| d["kind"].clone())
-            .is_some(),
-        true
-    );
+    let good = find("good").expect("good.pdf listed");
+    assert_eq!(good["extractor"], "pdf-extract");
+    let note = find("good-markdown").expect("good.md listed");
+    assert_eq!(note["extractor"], "markdown");
     if has_qpdf() {
         let owner_only = find("owner-only").expect("owner-only PDF indexed");
         assert!(owner_only["passages"].as_u64().unwrap_or_default() > 0);
@@ -261,7 +258,8 @@ fn crashing_and_hanging_pdf_workers_cost_only_their_file() {
                 "--json",
                 "--no-pdftotext",
                 "--pdf-timeout",
-                "1",
+                // generous for the crashes: a loaded CI machine must not turn them into timeouts
+                if fault == "hang" { "1" } else { "30" },
                 "--pdf-memory",
                 "256",
                 "--corpus",

@@ -267,7 +267,8 @@ fn inject_fault(path: &Path) {
         "alloc" => {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
-                hoard.push(vec![1u8; 64 * 1024 * 1024]);
+                // reserving is enough: the limit is on address space, not on touched pages
+                hoard.push(Vec::with_capacity(64 * 1024 * 1024));
                 std::hint::black_box(&hoard);
             }
         }
