@@ -212,10 +212,11 @@ fn hostile_files_are_reported_and_every_other_file_is_indexed() {
     let blank = find("blank-page").expect("blank-page listed");
     assert_eq!(blank["extractor"], "pdf-extract");
     assert_eq!(blank["empty_pages"], serde_json::json!([2]));
-    let good = find("good").expect("good.pdf listed");
-    assert_eq!(good["extractor"], "pdf-extract");
-    let note = find("good-markdown").expect("good.md listed");
+    // good.md comes first in file order and takes the id `good`
+    let note = find("good").expect("good.md listed");
     assert_eq!(note["extractor"], "markdown");
+    let good = find("good-pdf").expect("good.pdf listed");
+    assert_eq!(good["extractor"], "pdf-extract");
     if has_qpdf() {
         let owner_only = find("owner-only").expect("owner-only PDF indexed");
         assert!(owner_only["passages"].as_u64().unwrap_or_default() > 0);

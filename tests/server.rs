@@ -442,3 +442,44 @@ fn openapi_document_matches_the_real_responses() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(search["hits"].as_array().is_some_and(|h| !h.is_empty()));
 }
+
+/// SIGTERM while a long request (a re-index of several big PDFs) is in flight: the server stops
+/// accepting, answers that request in full, then exits 0.
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).expect("mkdir");
+    fs::write(docs.join("note.md"), "# Note\n\nLe mot ocarina.\n").expect("write");
+    let index = dir.path().join("index");
+    let mut server = serve_folder(&docs, &index, &[], &[("SOURCIER_ADMIN_TOKEN", "t0k")]);
+    let cop = fs::read(crate::util::corpus().join("cop-imt-2023-2027.pdf")).expect("pdf");
+    for i in 0..6 {
+        fs::write(docs.join(format!("cop-{i}.pdf")), &cop).expect("write");
+    }
+    let url = server.url.clone();
+    let reindex = std::thread::spawn(move || {
+        let mut response = agent()
+            .post(format!("{url}/api/admin/reindex"))
+            .header("Authorization", "Bearer t0k")
+            .send_empty()
+            .expect("the request in flight completes");
+        let status = response.status().as_u16();
+        (
+            status,
+            response
+                .body_mut()
+                .read_json::<Value>()
+                .unwrap_or(Value::Null),
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    // SAFETY: signalling a child this test started and still owns.
+    let sent = unsafe { libc::kill(server.child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(sent, 0);
+    let (status, report) = reindex.join().expect("thread");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["files_indexed"], 7, "{report}");
+    let exit = server.child.wait().expect("wait");
+    assert!(exit.success(), "{exit:?}");
+}

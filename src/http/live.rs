@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use tower::ServiceExt;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::ingest::{self, IngestOptions, Quiet};
 use crate::search::Engine;
@@ -35,8 +37,9 @@ struct Live {
     reindexing: tokio::sync::Mutex<()>,
 }
 
-/// The API over `engine`, swappable by the admin call.
-pub fn app(engine: Arc<Engine>, admin: Option<Admin>) -> Router {
+/// The API over `engine`, swappable by the admin call. API requests that take longer than
+/// `timeout` are answered 503; the admin call, which runs a whole ingest, is not cut short.
+pub fn app(engine: Arc<Engine>, admin: Option<Admin>, timeout: Duration) -> Router {
     let live = Arc::new(Live {
         router: RwLock::new(super::app(engine)),
         admin,
@@ -50,10 +53,16 @@ pub fn app(engine: Arc<Engine>, admin: Option<Admin>) -> Router {
         };
         async move { router.oneshot(request).await }
     });
+    let api = Router::new()
+        .fallback_service(forward)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ));
     Router::new()
         .route("/api/admin/reindex", post(reindex))
         .with_state(live)
-        .fallback_service(forward)
+        .fallback_service(api)
 }
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {

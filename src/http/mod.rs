@@ -309,11 +309,7 @@ pub async fn serve(
 /// The whole service: the swappable API inside the limits.
 pub fn service(engine: Arc<Engine>, options: ServeOptions) -> Router {
     let guard = limits::Guard::new(options.limits);
-    live::app(engine, options.admin)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            options.limits.timeout,
-        ))
+    live::app(engine, options.admin, options.limits.timeout)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             options.limits.max_body_bytes,
         ))
