@@ -3,7 +3,7 @@
 //! escaping, and the OpenAPI description checked against real responses.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -35,6 +35,37 @@ fn search_url(base: &str, q: &str) -> (u16, Value) {
     )
 }
 
+/// A server with the admin API on (`token`) over a folder holding one Markdown note.
+fn admin_server(dir: &Path, file: &str, word: &str, token: &str) -> (PathBuf, ServeProcess) {
+    let docs = dir.join("docs");
+    fs::create_dir_all(&docs).expect("mkdir");
+    fs::write(docs.join(file), format!("# Note\n\nLe mot {word}.\n")).expect("write");
+    let server = serve_folder(
+        &docs,
+        &dir.join("index"),
+        &[],
+        &[("SOURCIER_ADMIN_TOKEN", token)],
+    );
+    (docs, server)
+}
+
+/// `POST /api/admin/reindex`, with `Authorization: Bearer token` when given.
+fn post_reindex(base: &str, token: Option<&str>) -> (u16, Value) {
+    let mut request = agent().post(format!("{base}/api/admin/reindex"));
+    if let Some(t) = token {
+        request = request.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut response = request.send_empty().expect("request completes");
+    let status = response.status().as_u16();
+    (
+        status,
+        response
+            .body_mut()
+            .read_json::<Value>()
+            .unwrap_or(Value::Null),
+    )
+}
+
 fn first_doc(body: &Value) -> Option<&str> {
     body["hits"][0]["source"]["doc_id"].as_str()
 }
@@ -44,29 +75,11 @@ fn first_doc(body: &Value) -> Option<&str> {
 #[test]
 fn reindex_switches_generations_without_restart_or_failed_requests() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let docs = dir.path().join("docs");
-    fs::create_dir_all(&docs).expect("mkdir");
-    fs::write(docs.join("a.md"), "# A\n\nLe mot kumquat.\n").expect("write");
-    let index = dir.path().join("index");
-    let server = serve_folder(&docs, &index, &[], &[("SOURCIER_ADMIN_TOKEN", "tok-123")]);
+    let (docs, server) = admin_server(dir.path(), "a.md", "kumquat", "tok-123");
     assert_eq!(first_doc(&search_url(&server.url, "kumquat").1), Some("a"));
 
     fs::write(docs.join("b.md"), "# B\n\nLe mot litchi.\n").expect("write");
-    let post = |token: Option<&str>| {
-        let mut request = agent().post(format!("{}/api/admin/reindex", server.url));
-        if let Some(t) = token {
-            request = request.header("Authorization", &format!("Bearer {t}"));
-        }
-        let mut response = request.send_empty().expect("request completes");
-        let status = response.status().as_u16();
-        (
-            status,
-            response
-                .body_mut()
-                .read_json::<Value>()
-                .unwrap_or(Value::Null),
-        )
-    };
+    let post = |token: Option<&str>| post_reindex(&server.url, token);
     assert_eq!(post(None).0, 401);
     assert_eq!(post(Some("wrong")).0, 401);
 
@@ -448,31 +461,13 @@ fn openapi_document_matches_the_real_responses() {
 #[test]
 fn sigterm_lets_the_request_in_flight_finish() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let docs = dir.path().join("docs");
-    fs::create_dir_all(&docs).expect("mkdir");
-    fs::write(docs.join("note.md"), "# Note\n\nLe mot ocarina.\n").expect("write");
-    let index = dir.path().join("index");
-    let mut server = serve_folder(&docs, &index, &[], &[("SOURCIER_ADMIN_TOKEN", "t0k")]);
+    let (docs, mut server) = admin_server(dir.path(), "note.md", "ocarina", "t0k");
     let cop = fs::read(crate::util::corpus().join("cop-imt-2023-2027.pdf")).expect("pdf");
     for i in 0..6 {
         fs::write(docs.join(format!("cop-{i}.pdf")), &cop).expect("write");
     }
     let url = server.url.clone();
-    let reindex = std::thread::spawn(move || {
-        let mut response = agent()
-            .post(format!("{url}/api/admin/reindex"))
-            .header("Authorization", "Bearer t0k")
-            .send_empty()
-            .expect("the request in flight completes");
-        let status = response.status().as_u16();
-        (
-            status,
-            response
-                .body_mut()
-                .read_json::<Value>()
-                .unwrap_or(Value::Null),
-        )
-    });
+    let reindex = std::thread::spawn(move || post_reindex(&url, Some("t0k")));
     std::thread::sleep(std::time::Duration::from_millis(400));
     // SAFETY: signalling a child this test started and still owns.
     let sent = unsafe { libc::kill(server.child.id() as libc::pid_t, libc::SIGTERM) };
