@@ -478,3 +478,29 @@ fn sigterm_lets_the_request_in_flight_finish() {
     let exit = server.child.wait().expect("wait");
     assert!(exit.success(), "{exit:?}");
 }
+
+/// `serve --watch 1` notices a new file and serves it without a restart; without a token the
+/// admin call stays off.
+#[test]
+fn watch_mode_picks_up_a_changed_corpus() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let docs = dir.path().join("docs");
+    fs::create_dir_all(&docs).expect("mkdir");
+    fs::write(docs.join("a.md"), "# A\n\nLe mot tamarin.\n").expect("write");
+    let server = serve_folder(&docs, &dir.path().join("index"), &["--watch", "1"], &[]);
+    assert_eq!(first_doc(&search_url(&server.url, "tamarin").1), Some("a"));
+    fs::write(docs.join("b.md"), "# B\n\nLe mot goyave.\n").expect("write");
+    let started = std::time::Instant::now();
+    let mut found = None;
+    while started.elapsed().as_secs() < 60 {
+        let (status, body) = search_url(&server.url, "goyave");
+        assert_eq!(status, 200);
+        found = first_doc(&body).map(str::to_string);
+        if found.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(found.as_deref(), Some("b"));
+    assert_eq!(post_reindex(&server.url, Some("x")).0, 403);
+}

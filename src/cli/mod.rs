@@ -80,6 +80,10 @@ pub enum Command {
         /// Requests handled at once; more are refused with 503 and `Retry-After`.
         #[arg(long, default_value_t = 256)]
         max_in_flight: usize,
+        /// Check the corpus every SECONDS and re-index (incrementally) when it changed; the
+        /// server switches to the new index without a restart.
+        #[arg(long, value_name = "SECONDS")]
+        watch: Option<u64>,
         #[command(flatten)]
         options: IngestArgs,
     },
@@ -235,6 +239,7 @@ pub fn run(cli: Cli) -> Result<()> {
             index,
             public,
             max_in_flight,
+            watch,
             options,
         } => {
             if !addr.ip().is_loopback() && !public {
@@ -246,7 +251,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 max_in_flight: max_in_flight.max(1),
                 ..Default::default()
             };
-            serve(addr, &corpus, &index, &options.options()?, limits)
+            let watch = watch.map(|s| std::time::Duration::from_secs(s.max(1)));
+            serve(addr, &corpus, &index, &options.options()?, limits, watch)
         }
         Command::Eval {
             queries,
@@ -422,19 +428,22 @@ fn serve(
     index: &Path,
     options: &IngestOptions,
     limits: sourcier::http::limits::Limits,
+    watch: Option<std::time::Duration>,
 ) -> Result<()> {
     ensure_index(corpus, index, options)?;
     let engine = Arc::new(Engine::open(index)?);
-    // the admin API (re-index without restart) exists only when a token is given
-    let admin = std::env::var("SOURCIER_ADMIN_TOKEN")
+    // re-indexing a running server: by the admin call (only with a token) and/or --watch
+    let token = std::env::var("SOURCIER_ADMIN_TOKEN")
         .ok()
-        .filter(|t| !t.trim().is_empty())
-        .map(|token| sourcier::http::live::Admin {
-            token: token.trim().to_string(),
-            corpus: corpus.to_path_buf(),
-            index: index.to_path_buf(),
-            ingest: options.clone(),
-        });
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let admin = (token.is_some() || watch.is_some()).then(|| sourcier::http::live::Admin {
+        token,
+        watch,
+        corpus: corpus.to_path_buf(),
+        index: index.to_path_buf(),
+        ingest: options.clone(),
+    });
     let serve_options = sourcier::http::ServeOptions { limits, admin };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

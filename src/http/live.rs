@@ -2,7 +2,8 @@
 //! generation) and swaps in a new one after `POST /api/admin/reindex`, without a restart.
 //! Each request clones the router it starts with, so requests in flight finish on the
 //! generation they began with. The admin call needs the token given at start-up
-//! (`SOURCIER_ADMIN_TOKEN`); without one it is disabled.
+//! (`SOURCIER_ADMIN_TOKEN`); without one it is disabled. With `watch`, the server also checks
+//! the corpus periodically and re-indexes by itself when it changed.
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -20,11 +21,13 @@ use tower_http::timeout::TimeoutLayer;
 use crate::ingest::{self, IngestOptions, Quiet};
 use crate::search::Engine;
 
-/// What `POST /api/admin/reindex` needs.
+/// What re-indexing needs: the admin call and the watcher.
 #[derive(Debug, Clone)]
 pub struct Admin {
-    /// Compared with the request's `Authorization: Bearer …`.
-    pub token: String,
+    /// Compared with the request's `Authorization: Bearer …`; `None`: the admin call is off.
+    pub token: Option<String>,
+    /// Check the corpus this often and re-index when it changed; `None`: no watching.
+    pub watch: Option<Duration>,
     pub corpus: PathBuf,
     pub index: PathBuf,
     pub ingest: IngestOptions,
@@ -45,6 +48,9 @@ pub fn app(engine: Arc<Engine>, admin: Option<Admin>, timeout: Duration) -> Rout
         admin,
         reindexing: tokio::sync::Mutex::new(()),
     });
+    if let Some(every) = live.admin.as_ref().and_then(|a| a.watch) {
+        tokio::spawn(watch(live.clone(), every));
+    }
     let current = live.clone();
     let forward = tower::service_fn(move |request: Request<Body>| {
         let router = match current.router.read() {
@@ -70,6 +76,53 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
     (status, Json(body)).into_response()
 }
 
+impl Live {
+    /// Serves `engine` from the next request on.
+    fn swap(&self, engine: Engine) {
+        let router = super::app(Arc::new(engine));
+        match self.router.write() {
+            Ok(mut current) => *current = router,
+            Err(poisoned) => *poisoned.into_inner() = router,
+        }
+    }
+}
+
+/// Ingests (incrementally) and opens the new generation. Blocking.
+fn rebuild(admin: &Admin) -> crate::Result<(ingest::IngestReport, Engine)> {
+    let report = ingest::ingest_with(&admin.corpus, &admin.index, &admin.ingest, &Quiet)?;
+    let engine = Engine::open(&admin.index)?;
+    Ok((report, engine))
+}
+
+/// Every `every`, re-indexes when the corpus no longer matches the index (files added,
+/// changed or removed). Failures are logged; the current generation keeps serving.
+async fn watch(live: Arc<Live>, every: Duration) {
+    let Some(admin) = live.admin.clone() else {
+        return;
+    };
+    loop {
+        tokio::time::sleep(every).await;
+        let check = admin.clone();
+        let stale = tokio::task::spawn_blocking(move || {
+            ingest::index_is_stale(&check.corpus, &check.index)
+        })
+        .await;
+        if !matches!(stale, Ok(Ok(true))) {
+            continue;
+        }
+        let _running = live.reindexing.lock().await;
+        let job = admin.clone();
+        match tokio::task::spawn_blocking(move || rebuild(&job)).await {
+            Ok(Ok((report, engine))) => {
+                live.swap(engine);
+                tracing::info!(files = report.files_indexed, "corpus changed: re-indexed");
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "watch: re-index failed"),
+            Err(e) => tracing::warn!(error = %e, "watch: re-index task failed"),
+        }
+    }
+}
+
 /// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
 fn same_token(given: &str, expected: &str) -> bool {
     let (a, b) = (given.as_bytes(), expected.as_bytes());
@@ -77,7 +130,11 @@ fn same_token(given: &str, expected: &str) -> bool {
 }
 
 async fn reindex(State(live): State<Arc<Live>>, headers: HeaderMap) -> Response {
-    let Some(admin) = live.admin.clone() else {
+    let Some((admin, token)) = live
+        .admin
+        .clone()
+        .and_then(|a| a.token.clone().map(|t| (a, t)))
+    else {
         return error(
             StatusCode::FORBIDDEN,
             "admin_disabled",
@@ -89,7 +146,7 @@ async fn reindex(State(live): State<Arc<Live>>, headers: HeaderMap) -> Response 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !same_token(given.trim(), &admin.token) {
+    if !same_token(given.trim(), &token) {
         return error(
             StatusCode::UNAUTHORIZED,
             "bad_token",
@@ -103,19 +160,10 @@ async fn reindex(State(live): State<Arc<Live>>, headers: HeaderMap) -> Response 
             "a re-index is already running",
         );
     };
-    let job = tokio::task::spawn_blocking(move || {
-        let report = ingest::ingest_with(&admin.corpus, &admin.index, &admin.ingest, &Quiet)?;
-        let engine = Engine::open(&admin.index)?;
-        Ok::<_, crate::Error>((report, engine))
-    })
-    .await;
+    let job = tokio::task::spawn_blocking(move || rebuild(&admin)).await;
     match job {
         Ok(Ok((report, engine))) => {
-            let router = super::app(Arc::new(engine));
-            match live.router.write() {
-                Ok(mut current) => *current = router,
-                Err(poisoned) => *poisoned.into_inner() = router,
-            }
+            live.swap(engine);
             Json(report).into_response()
         }
         Ok(Err(e @ crate::Error::Locked { .. })) => {
