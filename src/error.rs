@@ -24,8 +24,8 @@ pub enum Error {
     NoIndex { path: PathBuf, reason: String },
 
     /// Another process is writing the index.
-    #[error("index at {path} is locked by another ingest")]
-    Locked { path: PathBuf },
+    #[error("index at {path} is locked by another ingest ({holder}); try again when it ends")]
+    Locked { path: PathBuf, holder: String },
 
     #[error("I/O error on {path}: {source}")]
     Io {

@@ -172,6 +172,12 @@ pub struct DocumentInfo {
     /// SHA-256 of the file content, hex.
     pub sha256: String,
     pub bytes: u64,
+    /// What produced the text: `pdf-extract` or `pdftotext` for PDFs, else the kind's name.
+    #[serde(default)]
+    pub extractor: String,
+    /// Pages without text (kept out of the index), when others have text.
+    #[serde(default)]
+    pub empty_pages: Vec<u32>,
 }
 
 #[cfg(test)]

@@ -6,4 +6,6 @@ mod cli;
 mod extraction;
 mod http;
 mod relevance;
+mod reliability;
+mod server;
 mod util;

@@ -13,9 +13,9 @@ use clap::{Parser, Subcommand};
 
 use sourcier::answer::{self, AnswerRequest, AnswerResponse};
 use sourcier::eval;
-use sourcier::extract::BlockKind;
+use sourcier::extract::{BlockKind, Bounds, PdfOptions};
 use sourcier::figures::{figure_lookup, FigureQuery, FiguresResponse, Unit};
-use sourcier::ingest::{self, IngestReport};
+use sourcier::ingest::{self, IngestOptions, IngestReport};
 use sourcier::model::Lang;
 use sourcier::search::{Engine, SearchRequest};
 
@@ -41,6 +41,11 @@ pub enum Command {
         /// Where the index lives.
         #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
         index: PathBuf,
+        #[command(flatten)]
+        options: IngestArgs,
+        /// Print the report (indexed, reused, skipped files with reasons) as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Search the index and print ranked passages: rank, score, document, page, section, and
     /// the passage with the matched words emphasised. Put words in double quotes for a phrase.
@@ -110,6 +115,18 @@ pub enum Command {
         corpus: PathBuf,
         #[arg(long, default_value = "index", env = "SOURCIER_INDEX")]
         index: PathBuf,
+        /// Allow an address other than loopback (serving other machines is a deliberate act).
+        #[arg(long)]
+        public: bool,
+        /// Requests handled at once; more are refused with 503 and `Retry-After`.
+        #[arg(long, default_value_t = 256)]
+        max_in_flight: usize,
+        /// Check the corpus every SECONDS and re-index (incrementally) when it changed; the
+        /// server switches to the new index without a restart.
+        #[arg(long, value_name = "SECONDS")]
+        watch: Option<u64>,
+        #[command(flatten)]
+        options: IngestArgs,
     },
     /// Score the ranking on judged queries: Success@1, Success@5, MRR@10, Recall@10 overall
     /// and per kind, the queries that failed with their top hit, and the time per query; then
@@ -136,6 +153,76 @@ pub enum Command {
     /// Print the text Sourcier extracts from one file, page by page, with its headings
     /// (to check what gets indexed).
     Extract { file: PathBuf },
+    /// Internal: extract one PDF with pdf-extract and write the result as JSON on stdout. The
+    /// ingest runs this in a bounded child process per PDF.
+    #[command(hide = true)]
+    ExtractWorker { file: PathBuf },
+}
+
+/// How files are read during an ingest.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestArgs {
+    /// Seconds one PDF may take before it is skipped as `timed out`.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pdf_timeout: u64,
+    /// Memory (address space) one PDF extraction may use, in MB.
+    #[arg(long, default_value_t = 4096, value_name = "MB")]
+    pdf_memory: u64,
+    /// Files bigger than this are skipped as `too large`, in MB.
+    #[arg(long, default_value_t = 256, value_name = "MB")]
+    max_file_size: u64,
+    /// Files read and extracted at once (default: up to 4, one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Extract PDFs inside the ingest process instead of a bounded child process (faster by
+    /// a few milliseconds per PDF; a hostile PDF can then crash or hang the ingest).
+    #[arg(long)]
+    pdf_in_process: bool,
+    /// Never fall back to poppler's `pdftotext` when pdf-extract fails or reads poorly.
+    #[arg(long)]
+    no_pdftotext: bool,
+    /// Extract every file again, even those unchanged since the last ingest.
+    #[arg(long)]
+    full: bool,
+}
+
+impl IngestArgs {
+    /// The library's options from what the user typed.
+    fn options(&self) -> Result<IngestOptions> {
+        let defaults = IngestOptions::default();
+        let mut pdf = if self.pdf_in_process {
+            PdfOptions::default()
+        } else {
+            PdfOptions::isolated().context("locating the sourcier executable")?
+        };
+        pdf.bounds = Bounds {
+            timeout: std::time::Duration::from_secs(self.pdf_timeout.max(1)),
+            memory_mb: self.pdf_memory.max(64),
+        };
+        if self.no_pdftotext {
+            pdf.pdftotext = None;
+        }
+        Ok(IngestOptions {
+            pdf,
+            jobs: self.jobs.unwrap_or(defaults.jobs).max(1),
+            max_file_bytes: self.max_file_size.saturating_mul(1024 * 1024),
+            incremental: !self.full,
+        })
+    }
+}
+
+impl Default for IngestArgs {
+    fn default() -> IngestArgs {
+        IngestArgs {
+            pdf_timeout: 60,
+            pdf_memory: 4096,
+            max_file_size: 256,
+            jobs: None,
+            pdf_in_process: false,
+            no_pdftotext: false,
+            full: false,
+        }
+    }
 }
 
 fn parse_unit(s: &str) -> Result<Unit, String> {
@@ -153,10 +240,24 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 /// Runs a parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Ingest { corpus, index } => {
-            let report = run_ingest(&corpus, &index)?;
+        Command::Ingest {
+            corpus,
+            index,
+            options,
+            json,
+        } => {
+            let report = run_ingest(&corpus, &index, &options.options()?)?;
             print_report(&report);
+            if json {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            }
             Ok(())
+        }
+        Command::ExtractWorker { file } => {
+            let code = sourcier::extract::isolate::worker_main(&file);
+            std::process::exit(code);
         }
         Command::Search {
             query,
@@ -238,7 +339,23 @@ pub fn run(cli: Cli) -> Result<()> {
             addr,
             corpus,
             index,
-        } => serve(addr, &corpus, &index),
+            public,
+            max_in_flight,
+            watch,
+            options,
+        } => {
+            if !addr.ip().is_loopback() && !public {
+                anyhow::bail!(
+                    "refusing to listen on {addr}: other machines could reach it; pass --public to mean it"
+                );
+            }
+            let limits = sourcier::http::limits::Limits {
+                max_in_flight: max_in_flight.max(1),
+                ..Default::default()
+            };
+            let watch = watch.map(|s| std::time::Duration::from_secs(s.max(1)));
+            serve(addr, &corpus, &index, &options.options()?, limits, watch)
+        }
         Command::Eval {
             queries,
             answers,
@@ -247,7 +364,7 @@ pub fn run(cli: Cli) -> Result<()> {
             index,
             json,
         } => {
-            ensure_index(&corpus, &index)?;
+            ensure_index(&corpus, &index, &IngestArgs::default().options()?)?;
             let engine = Engine::open(&index)?;
             let queries = eval::load_queries(&queries)?;
             let problems = eval::validate(&queries);
@@ -299,17 +416,18 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn run_ingest(corpus: &Path, index: &Path) -> Result<IngestReport> {
+fn run_ingest(corpus: &Path, index: &Path, options: &IngestOptions) -> Result<IngestReport> {
     let progress = progress::for_terminal();
-    let report = ingest::ingest(corpus, index, progress.as_ref())
+    let report = ingest::ingest_with(corpus, index, options, progress.as_ref())
         .with_context(|| format!("ingesting {}", corpus.display()))?;
     Ok(report)
 }
 
 fn print_report(report: &IngestReport) {
     eprintln!(
-        "indexed {} files: {} passages from {} pages in {:.2} s",
+        "indexed {} files ({} unchanged, not extracted again): {} passages from {} pages in {:.2} s",
         report.files_indexed,
+        report.files_reused,
         report.passages,
         report.pages,
         report.elapsed.as_secs_f64()
@@ -327,14 +445,14 @@ fn print_report(report: &IngestReport) {
 }
 
 /// Ingests when the index is missing, of another version, or older than the corpus.
-fn ensure_index(corpus: &Path, index: &Path) -> Result<()> {
+fn ensure_index(corpus: &Path, index: &Path, options: &IngestOptions) -> Result<()> {
     if ingest::index_is_stale(corpus, index)? {
         eprintln!(
             "index at {} is missing or older than {}: ingesting",
             index.display(),
             corpus.display()
         );
-        let report = run_ingest(corpus, index)?;
+        let report = run_ingest(corpus, index, options)?;
         print_report(&report);
     }
     Ok(())
@@ -468,18 +586,43 @@ fn print_figure_eval(
     Ok(())
 }
 
-fn serve(addr: SocketAddr, corpus: &Path, index: &Path) -> Result<()> {
-    ensure_index(corpus, index)?;
+fn serve(
+    addr: SocketAddr,
+    corpus: &Path,
+    index: &Path,
+    options: &IngestOptions,
+    limits: sourcier::http::limits::Limits,
+    watch: Option<std::time::Duration>,
+) -> Result<()> {
+    ensure_index(corpus, index, options)?;
     let engine = Arc::new(Engine::open(index)?);
+    // re-indexing a running server: by the admin call (only with a token) and/or --watch
+    let token = std::env::var("SOURCIER_ADMIN_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let admin = (token.is_some() || watch.is_some()).then(|| sourcier::http::live::Admin {
+        token,
+        watch,
+        corpus: corpus.to_path_buf(),
+        index: index.to_path_buf(),
+        ingest: options.clone(),
+    });
+    let serve_options = sourcier::http::ServeOptions { limits, admin };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(sourcier::http::serve(engine, addr, |bound| {
-        // Tests and scripts read this line to learn the port.
-        println!("listening on http://{bound}");
-        let _ = std::io::stdout().flush();
-    }))?;
+    runtime.block_on(sourcier::http::serve_with(
+        engine,
+        addr,
+        serve_options,
+        |bound| {
+            // Tests and scripts read this line to learn the port.
+            println!("listening on http://{bound}");
+            let _ = std::io::stdout().flush();
+        },
+    ))?;
     Ok(())
 }
 

@@ -198,13 +198,19 @@ fn decode(bytes: &[u8]) -> String {
             .into_owned();
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
-    let declared = head.find("charset=").and_then(|i| {
-        let rest = head[i + 8..].trim_start_matches(['"', '\'', ' ']);
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .unwrap_or(rest.len());
-        encoding_rs::Encoding::for_label(&rest.as_bytes()[..end])
-    });
+    let label_after = |key: &str| {
+        head.find(key).and_then(|i| {
+            let rest = head[i + key.len()..].trim_start_matches(['"', '\'', ' ']);
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(rest.len());
+            encoding_rs::Encoding::for_label(&rest.as_bytes()[..end])
+        })
+    };
+    // `<meta charset>` / `http-equiv`, else the XML prolog of XHTML (`<?xml … encoding="…"?>`)
+    let prolog = head.trim_start().starts_with("<?xml");
+    let declared =
+        label_after("charset=").or_else(|| prolog.then(|| label_after("encoding=")).flatten());
     let encoding = declared.unwrap_or(encoding_rs::UTF_8);
     let (text, _, had_errors) = encoding.decode(bytes);
     if had_errors && declared.is_none() {
@@ -235,6 +241,18 @@ mod tests {
         );
         assert_eq!(page.blocks[0].kind, BlockKind::Heading(1));
         assert!(!page.text.contains("cookies") && !page.text.contains("secret"));
+    }
+
+    #[test]
+    fn legacy_encodings_declared_in_the_prolog_or_guessed() {
+        let mut xhtml =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<html><body><p>".to_vec();
+        xhtml.extend_from_slice(b"d\xe9j\xe0 vu</p></body></html>");
+        assert_eq!(extract(&xhtml).expect("valid").pages[0].text, "déjà vu");
+        // undeclared, not UTF-8: Windows-1252 (a superset of Latin-1 with ’ and €)
+        let mut bare = b"<html><body><p>".to_vec();
+        bare.extend_from_slice(b"l\x92\xe9t\xe9 \x80 5</p></body></html>");
+        assert_eq!(extract(&bare).expect("valid").pages[0].text, "l’été € 5");
     }
 
     #[test]

@@ -4,26 +4,32 @@
 //! paragraphs) whose character offsets index that page's text exactly.
 
 mod html;
+pub mod isolate;
 mod markdown;
 pub mod normalize;
 mod pdf;
+mod pdftotext;
+pub mod quality;
 mod text;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 use crate::model::{DocKind, Lang};
+pub use isolate::{Bounds, Isolation, PdfOptions};
 
 /// A block of a page: a heading (level 1–6) or a paragraph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BlockKind {
     Heading(u8),
     Paragraph,
 }
 
 /// A block's place in its page's text, in Unicode scalar values (`chars()`), end exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     pub char_start: usize,
@@ -31,7 +37,7 @@ pub struct Block {
 }
 
 /// The text of one page (PDF) or of the whole document (other kinds: a single page 1).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageText {
     /// 1-based, as a PDF viewer shows it.
     pub number: u32,
@@ -82,7 +88,7 @@ impl PageText {
 }
 
 /// What an extractor recovered from one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extracted {
     pub kind: DocKind,
     pub title: Option<String>,
@@ -160,56 +166,56 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Extracts one file's content. Never panics: a panic inside a parser becomes an error naming
-/// the file. `Ok` means at least some text was recovered.
+/// Extracts one file's content in this process (PDFs with the default [`PdfOptions`]).
+/// Never panics: a panic inside a parser becomes an error naming the file. `Ok` means at
+/// least some text was recovered.
 pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    extract_with(path, bytes, &PdfOptions::default()).map(|(doc, _)| doc)
+}
+
+/// Extracts one file's content; PDFs as `pdf` says (isolation, bounds, fallback). Returns the
+/// text and the name of the extractor that produced it; errors carry a reason a person
+/// understands (`empty file`, `not a supported type`, `encrypted (needs a password)`…).
+pub fn extract_with(
+    path: &Path,
+    bytes: &[u8],
+    pdf: &PdfOptions,
+) -> Result<(Extracted, &'static str)> {
+    let fail = |reason: String| Error::Extract {
+        path: path.to_path_buf(),
+        reason,
+    };
     if bytes.is_empty() {
-        return Err(Error::Extract {
-            path: path.to_path_buf(),
-            reason: "empty file".into(),
-        });
+        return Err(fail("empty file".into()));
     }
     let Some(kind) = sniff(path, bytes) else {
-        return Err(Error::Extract {
-            path: path.to_path_buf(),
-            reason: "unsupported file type (not PDF, HTML, Markdown or text)".into(),
-        });
+        return Err(fail(
+            "not a supported type (not PDF, HTML, Markdown or text)".into(),
+        ));
     };
+    if kind == DocKind::Pdf {
+        return isolate::extract_pdf(path, bytes, pdf).map_err(fail);
+    }
     let result = catch_unwind(AssertUnwindSafe(|| match kind {
-        DocKind::Pdf => pdf::extract(bytes),
         DocKind::Html => html::extract(bytes),
         DocKind::Markdown => markdown::extract(bytes),
-        DocKind::Text => text::extract(bytes),
+        _ => text::extract(bytes),
     }));
     let extracted = match result {
         Ok(Ok(e)) => e,
-        Ok(Err(reason)) => {
-            return Err(Error::Extract {
-                path: path.to_path_buf(),
-                reason,
-            })
-        }
+        Ok(Err(reason)) => return Err(fail(reason)),
         Err(panic) => {
-            return Err(Error::Extract {
-                path: path.to_path_buf(),
-                reason: format!("{} parser crashed: {}", kind.name(), panic_message(&*panic)),
-            })
+            return Err(fail(format!(
+                "{} parser crashed: {}",
+                kind.name(),
+                panic_message(&*panic)
+            )))
         }
     };
     if extracted.word_count() == 0 {
-        let mut reason = "no text could be extracted".to_string();
-        if kind == DocKind::Pdf {
-            reason.push_str(" (scanned or image-only PDF?)");
-        }
-        if let Some(w) = extracted.warnings.first() {
-            reason.push_str(&format!("; {w}"));
-        }
-        return Err(Error::Extract {
-            path: path.to_path_buf(),
-            reason,
-        });
+        return Err(fail("no text".into()));
     }
-    Ok(extracted)
+    Ok((extracted, kind.name()))
 }
 
 /// The message of a caught panic payload.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform};
+use serde::{Deserialize, Serialize};
 
 use super::normalize::{clean_text, is_bullet, join_lines, Vocabulary};
 use super::{BlockKind, Extracted, PageText};
@@ -185,15 +186,24 @@ fn metadata_title(doc: &Document) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
-    let mut doc = Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
+/// Why pdf-extract could not read a PDF at all (page-level failures are warnings instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PdfError {
+    /// Encrypted, and the empty user password does not open it (for pdf-extract at least).
+    Encrypted,
+    /// Not parseable as a PDF: truncated, damaged, or not a PDF behind its header.
+    Corrupt(String),
+}
+
+pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
+    let mut doc = Document::load_mem(bytes).map_err(|e| PdfError::Corrupt(e.to_string()))?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
-        return Err("encrypted PDF (a password is required)".into());
+        return Err(PdfError::Encrypted);
     }
     let title = metadata_title(&doc);
     let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     if page_numbers.is_empty() {
-        return Err("PDF has no pages".into());
+        return Err(PdfError::Corrupt("no pages".into()));
     }
     let mut warnings = Vec::new();
     let mut page_lines: Vec<(u32, Vec<Line>)> = Vec::with_capacity(page_numbers.len());
@@ -215,14 +225,6 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
         page_lines.push((shown, glyphs_to_lines(&collector.glyphs)));
     }
     let pages = build_pages(page_lines);
-    let empty: Vec<u32> = pages
-        .iter()
-        .filter(|p| p.text.is_empty())
-        .map(|p| p.number)
-        .collect();
-    if !empty.is_empty() && empty.len() < pages.len() {
-        warnings.push(format!("pages without text: {empty:?}"));
-    }
     Ok(Extracted {
         kind: DocKind::Pdf,
         title,
@@ -380,6 +382,9 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(extract(b"%PDF-1.4\nthis is not really a pdf").is_err());
+        assert!(matches!(
+            extract(b"%PDF-1.4\nthis is not really a pdf"),
+            Err(PdfError::Corrupt(_))
+        ));
     }
 }

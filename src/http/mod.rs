@@ -1,6 +1,10 @@
 //! The HTTP API (axum). Handlers parse and validate parameters, call the [`Engine`] on the
 //! blocking pool, and return JSON; every error goes through [`ApiError`], so a bad request is a
-//! JSON 4xx and only a fault of Sourcier itself is a (logged, generic) 500.
+//! JSON 4xx and only a fault of Sourcier itself is a (logged, generic) 500. [`serve`] wraps the
+//! API in [`live`] (re-index without restart) and [`limits`] (what one client may ask).
+
+pub mod limits;
+pub mod live;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -242,6 +246,18 @@ async fn document_file(
     Path(doc_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (info, path) = state.engine.document_file(&doc_id)?;
+    // only the indexed file itself: never a path (or a link) leading out of the corpus
+    let root = &state.engine.manifest().corpus_root;
+    let inside = tokio::fs::canonicalize(&path)
+        .await
+        .is_ok_and(|real| real.starts_with(root));
+    if !inside {
+        tracing::warn!(path = %path.display(), "document file is outside the corpus");
+        return Err(ApiError(Error::NotFound {
+            what: "file of document",
+            id: doc_id.clone(),
+        }));
+    }
     let content_type = info.kind.content_type();
     let file_name = path
         .file_name()
@@ -263,6 +279,20 @@ async fn document_file(
     Ok(response)
 }
 
+/// The OpenAPI 3 description of this API, embedded in the binary.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI,
+    )
+        .into_response()
+}
+
 #[derive(Serialize)]
 struct Health {
     status: &'static str,
@@ -281,7 +311,7 @@ async fn healthz(State(state): State<AppState>) -> Json<Health> {
 async fn not_found() -> ApiError {
     ApiError(Error::NotFound {
         what: "route",
-        id: "see /api/search, /api/answer, /api/figures, /api/passages/{id}, /api/documents, /healthz".into(),
+        id: "see /openapi.json".into(),
     })
 }
 
@@ -300,6 +330,7 @@ pub fn app(engine: Arc<Engine>) -> Router {
         .route("/api/documents", get(documents))
         .route("/api/documents/{doc_id}/file", get(document_file))
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .with_state(AppState { engine })
         .layer(TimeoutLayer::with_status_code(
@@ -310,16 +341,44 @@ pub fn app(engine: Arc<Engine>) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until Ctrl-C or SIGTERM. `on_listening` receives the bound address (port 0 → the
-/// real port).
+/// How the server runs beyond its address.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    pub limits: limits::Limits,
+    /// `POST /api/admin/reindex`; `None` turns it off.
+    pub admin: Option<live::Admin>,
+}
+
+/// Serves with the default limits and no admin API until Ctrl-C or SIGTERM. `on_listening`
+/// receives the bound address (port 0 → the real port).
 pub async fn serve(
     engine: Arc<Engine>,
     addr: SocketAddr,
     on_listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    serve_with(engine, addr, ServeOptions::default(), on_listening).await
+}
+
+/// The whole service: the swappable API inside the limits.
+pub fn service(engine: Arc<Engine>, options: ServeOptions) -> Router {
+    let guard = limits::Guard::new(options.limits);
+    live::app(engine, options.admin, options.limits.timeout)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            options.limits.max_body_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
+}
+
+/// Serves until Ctrl-C or SIGTERM, then stops accepting and finishes the requests in flight.
+pub async fn serve_with(
+    engine: Arc<Engine>,
+    addr: SocketAddr,
+    options: ServeOptions,
+    on_listening: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_listening(listener.local_addr()?);
-    axum::serve(listener, app(engine))
+    axum::serve(listener, service(engine, options))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

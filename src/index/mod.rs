@@ -9,6 +9,7 @@
 //!   gen-1732300000000/   tantivy files + manifest.json + figures.jsonl
 //! ```
 
+pub mod lock;
 pub mod schema;
 
 use std::fs;
@@ -44,6 +45,10 @@ pub struct Manifest {
     pub corpus_root: PathBuf,
     /// Fingerprint of the corpus content (see `ingest::corpus_fingerprint`).
     pub corpus_fingerprint: String,
+    /// SHA-256 of `sources.json` (empty when absent): unchanged files are reused only while
+    /// it is unchanged too.
+    #[serde(default)]
+    pub sources_sha256: String,
     pub created_unix_ms: u64,
     pub documents: Vec<DocumentInfo>,
     pub skipped: Vec<Skipped>,

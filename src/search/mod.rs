@@ -318,6 +318,25 @@ impl Engine {
         })
     }
 
+    /// Every passage of a document, in reading order (an incremental ingest copies them
+    /// into the next generation instead of extracting the file again).
+    pub fn document_passages(&self, doc_id: &str) -> Result<Vec<Passage>> {
+        let searcher = self.searcher();
+        let ids = self
+            .order
+            .get(doc_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut passages = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((_, _, address)) = self.by_id.get(id) {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                passages.push(self.passage_from_doc(&doc));
+            }
+        }
+        Ok(passages)
+    }
+
     /// An indexed document's metadata and the absolute path of its original file.
     pub fn document_file(&self, doc_id: &str) -> Result<(&DocumentInfo, PathBuf)> {
         let doc = self
