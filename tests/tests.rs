@@ -1,6 +1,7 @@
 //! Sourcier's one integration-test binary: it drives the real `sourcier` binary and a real
 //! HTTP server on 127.0.0.1:0 over the real default corpus.
 
+mod browser;
 mod cli;
 mod extraction;
 mod http;
