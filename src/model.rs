@@ -153,6 +153,34 @@ pub struct SearchResponse {
     #[serde(rename = "match")]
     pub strength: MatchStrength,
     pub hits: Vec<Hit>,
+    /// Matching passages per document and per language, so a filter's count is known before
+    /// it is applied (see [`Facets`]).
+    #[serde(default)]
+    pub facets: Facets,
+}
+
+/// Counts of matching passages per document and per language. Each facet ignores its own
+/// filter but honours the other one: with `lang=en`, `docs` counts English matches in every
+/// document, and `langs` still shows how many French matches the query has.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Most matches first.
+    pub docs: Vec<DocFacet>,
+    /// Most matches first.
+    pub langs: Vec<LangFacet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocFacet {
+    pub doc_id: String,
+    pub title: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LangFacet {
+    pub lang: Lang,
+    pub count: usize,
 }
 
 /// An indexed document, as listed by `/api/documents`.

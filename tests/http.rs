@@ -324,3 +324,84 @@ fn citations_point_into_the_extracted_page() {
     }
     assert!(checked >= 15);
 }
+
+/// Facet counts tell what a filter would give: each document's count is the total of the
+/// search filtered on it, and a facet ignores its own filter (so the other choices stay
+/// visible) but honours the other one.
+#[test]
+fn facets_count_what_each_filter_would_give() {
+    let q = "Télécom Paris";
+    let (status, body) = get_json("/api/search", &[("q", q)]);
+    assert_eq!(status, 200, "{body}");
+    let total = body["total"].as_u64().expect("total");
+    let docs = body["facets"]["docs"]
+        .as_array()
+        .expect("doc facets")
+        .clone();
+    let langs = body["facets"]["langs"]
+        .as_array()
+        .expect("lang facets")
+        .clone();
+    assert!(docs.len() >= 2, "{docs:?}");
+    let sum = |f: &[Value]| {
+        f.iter()
+            .map(|d| d["count"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    assert_eq!(sum(&docs), total);
+    assert_eq!(sum(&langs), total);
+    for facet in &docs {
+        let doc = facet["doc_id"].as_str().expect("doc id");
+        assert!(!facet["title"].as_str().unwrap_or_default().is_empty());
+        let (_, filtered) = get_json("/api/search", &[("q", q), ("doc", doc)]);
+        assert_eq!(filtered["total"], facet["count"], "{doc}");
+        // The document facet ignores the document filter: every document is still listed.
+        assert_eq!(
+            filtered["facets"]["docs"].as_array().map(Vec::len),
+            Some(docs.len())
+        );
+        assert_eq!(
+            sum(filtered["facets"]["langs"].as_array().expect("langs")),
+            filtered["total"].as_u64().unwrap_or(0)
+        );
+    }
+    let (_, english) = get_json("/api/search", &[("q", q), ("lang", "en")]);
+    assert_eq!(english["facets"]["langs"], body["facets"]["langs"]);
+    assert_eq!(
+        sum(english["facets"]["docs"].as_array().expect("docs")),
+        english["total"].as_u64().unwrap_or(0)
+    );
+
+    let (_, none) = get_json("/api/search", &[("q", "zzqxv")]);
+    assert_eq!(none["facets"], serde_json::json!({"docs": [], "langs": []}));
+}
+
+#[test]
+fn the_search_page_and_its_assets_are_served() {
+    for (path, content_type, needle) in [
+        ("/", "text/html", "<input id=\"q\""),
+        ("/ui/app.js", "text/javascript", "/api/search"),
+        ("/ui/style.css", "text/css", "mark"),
+    ] {
+        let mut response = agent()
+            .get(format!("{}{path}", server()))
+            .call()
+            .expect("request completes");
+        assert_eq!(response.status(), 200, "{path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(header("content-type").starts_with(content_type), "{path}");
+        assert!(
+            header("content-security-policy").contains("default-src 'self'"),
+            "{path}"
+        );
+        let body = response.body_mut().read_to_string().expect("text body");
+        assert!(body.contains(needle), "{path}");
+    }
+}

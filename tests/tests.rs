@@ -2,6 +2,7 @@
 //! HTTP server on 127.0.0.1:0 over the real default corpus.
 
 mod answers;
+mod browser;
 mod cli;
 mod extraction;
 mod http;

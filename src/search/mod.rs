@@ -3,6 +3,7 @@
 //! [`query`]), runs it, and turns stored documents back into passages. It knows nothing about
 //! HTTP: the API and the CLI both call [`Engine::search`].
 
+pub mod facets;
 pub mod highlight;
 pub mod query;
 pub mod suggest;
@@ -20,7 +21,7 @@ use crate::analysis::synonyms::Synonyms;
 use crate::error::{Error, Result};
 use crate::index::{self, Fields, Manifest};
 use crate::model::{
-    DocKind, DocumentInfo, Hit, Lang, MatchStrength, Passage, SearchResponse, SourceRef,
+    DocKind, DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse, SourceRef,
 };
 use highlight::{render_html, Highlighter};
 
@@ -95,6 +96,7 @@ pub struct Engine {
     synonyms: Synonyms,
     /// Every figure of the generation, for `/api/figures` and `trace`.
     figures: crate::figures::Figures,
+    facet_keys: facets::FacetKeys,
 }
 
 impl Engine {
@@ -116,6 +118,7 @@ impl Engine {
         let searcher = reader.searcher();
         let mut by_id = HashMap::new();
         let mut order: HashMap<String, Vec<(u32, String)>> = HashMap::new();
+        let mut facet_keys = facets::FacetKeys::new(&manifest.documents);
         for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
             let store = segment
                 .get_store_reader(64)
@@ -125,6 +128,9 @@ impl Engine {
                 let id = text_of(&doc, fields.id).unwrap_or_default();
                 let doc_key = text_of(&doc, fields.doc_id).unwrap_or_default();
                 let ordinal = u64_of(&doc, fields.ordinal) as u32;
+                if let Some(lang) = text_of(&doc, fields.lang).and_then(|l| Lang::parse(&l)) {
+                    facet_keys.insert(DocAddress::new(segment_ord as u32, doc_id), &doc_key, lang);
+                }
                 order
                     .entry(doc_key.clone())
                     .or_default()
@@ -157,6 +163,7 @@ impl Engine {
             analyzers: query::QueryAnalyzers::default(),
             synonyms,
             figures,
+            facet_keys,
         })
     }
 
@@ -207,6 +214,7 @@ impl Engine {
         let mut hits = Vec::new();
         let mut total = 0;
         let mut confidence = 0.0;
+        let mut facets = Facets::default();
         if let Some(q) = &built.query {
             let collector = (
                 TopDocs::with_limit(request.limit)
@@ -216,6 +224,7 @@ impl Engine {
             );
             let (top, count) = searcher.search(q.as_ref(), &collector)?;
             total = count;
+            facets = self.facets(&searcher, request, q.as_ref())?;
             let mut highlighter = self.highlighter.clone();
             for (rank, (score, address)) in top.into_iter().enumerate() {
                 let doc: TantivyDocument = searcher.doc(address)?;
@@ -251,6 +260,7 @@ impl Engine {
             confidence,
             strength,
             hits,
+            facets,
         })
     }
 

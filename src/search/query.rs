@@ -45,8 +45,10 @@ mod boost {
     pub const SYNONYM: f32 = 0.5;
     /// Share of a word's other synonyms' scores added to the best one's.
     pub const SYNONYM_TIE_BREAKER: f32 = 0.1;
+    /// One word of a multi-word synonym found alone (`public` of `public féminin`).
+    pub const SYNONYM_PART: f32 = 0.6;
     /// A multi-word synonym found as a phrase.
-    pub const SYNONYM_PHRASE: f32 = 0.5;
+    pub const SYNONYM_PHRASE: f32 = 1.5;
     /// A small number typed as a word found as digits, or the other way round.
     pub const NUMBER_WRITING: f32 = 0.8;
     /// An indexed word within edit distance 1–2 of a query word the index lacks.
@@ -54,6 +56,10 @@ mod boost {
     /// Passages holding at least half the query's words.
     pub const COORDINATION: f32 = 3.0;
 }
+
+/// A query word found in at most this many passages gets the single words of its multi-word
+/// synonyms as alternatives.
+const RARE_WORD_PASSAGES: u64 = 2;
 
 /// At most this many indexed words stand in for a word the index lacks.
 const MAX_NEAR_TERMS: usize = 8;
@@ -225,6 +231,10 @@ struct WordForms {
     /// Terms from synonyms: (field analyzer, term).
     french_alt: Vec<String>,
     english_alt: Vec<String>,
+    /// Multi-word synonyms, as phrases in the exact field, and their words one by one.
+    phrase_alt: Vec<Box<dyn Query>>,
+    french_part: Vec<String>,
+    english_part: Vec<String>,
     /// The same small number written otherwise (`quatre` → `4`), in the exact field.
     exact_alt: Vec<String>,
     /// Not in the index at all: probably a typo.
@@ -311,6 +321,9 @@ pub fn build(
                 french_alt: Vec::new(),
                 english_alt: Vec::new(),
                 exact_alt: number_words::other_writings(&t.text),
+                phrase_alt: Vec::new(),
+                french_part: Vec::new(),
+                english_part: Vec::new(),
                 unknown: doc_freq == 0,
                 doc_freq: stem_freq,
             },
@@ -331,6 +344,9 @@ pub fn build(
                         french_alt: Vec::new(),
                         english_alt: Vec::new(),
                         exact_alt: Vec::new(),
+                        phrase_alt: Vec::new(),
+                        french_part: Vec::new(),
+                        english_part: Vec::new(),
                         unknown: false,
                         doc_freq: 0,
                     },
@@ -341,7 +357,6 @@ pub fn build(
 
     // Synonyms: each expansion's terms join the words it covers.
     let folded: Vec<&str> = exact_all.iter().map(|t| t.text.as_str()).collect();
-    let mut synonym_phrases: Vec<Box<dyn Query>> = Vec::new();
     for expansion in synonyms.expand(&folded) {
         for phrase_text in &expansion.phrases {
             let fr: Vec<String> = analyzers
@@ -356,16 +371,33 @@ pub fn build(
                 .filter(|t| !is_stop_word(&t.text))
                 .map(|t| t.text)
                 .collect();
+            // A one-word expansion is another form of the words it covers; a longer one
+            // counts only as a phrase (its words one by one — `part`, `public` — would match
+            // everything).
+            let exact_tokens = analyzers.tokens(Analyzer::Exact, phrase_text);
+            let as_phrase = if exact_tokens.len() >= 2 {
+                phrase(fields.exact, &exact_tokens, 1)
+            } else {
+                None
+            };
             for (i, forms) in content.iter_mut() {
                 if (expansion.start..expansion.end).contains(i) {
-                    forms.french_alt.extend(fr.iter().cloned());
-                    forms.english_alt.extend(en.iter().cloned());
-                }
-            }
-            let exact_tokens = analyzers.tokens(Analyzer::Exact, phrase_text);
-            if exact_tokens.len() >= 2 {
-                if let Some(q) = phrase(fields.exact, &exact_tokens, 1) {
-                    synonym_phrases.push(q);
+                    match &as_phrase {
+                        Some(q) => {
+                            forms.phrase_alt.push(q.box_clone());
+                            // Its words one by one only stand in for a word the documents
+                            // rarely use (an English word in a French corpus): for a word they
+                            // do use, `taux` or `public` alone would match half the corpus.
+                            if forms.doc_freq <= RARE_WORD_PASSAGES {
+                                forms.french_part.extend(fr.iter().cloned());
+                                forms.english_part.extend(en.iter().cloned());
+                            }
+                        }
+                        None => {
+                            forms.french_alt.extend(fr.iter().cloned());
+                            forms.english_alt.extend(en.iter().cloned());
+                        }
+                    }
                 }
             }
         }
@@ -412,6 +444,26 @@ pub fn build(
         {
             synonym_terms.push(boosted(term_query(fields.text_en, en), 0.5));
         }
+        for fr in forms
+            .french_part
+            .iter()
+            .filter(|t| seen.insert(format!("fr:{t}")))
+        {
+            synonym_terms.push(boosted(term_query(fields.text_fr, fr), boost::SYNONYM_PART));
+        }
+        for en in forms
+            .english_part
+            .iter()
+            .filter(|t| seen.insert(format!("en:{t}")))
+        {
+            synonym_terms.push(boosted(
+                term_query(fields.text_en, en),
+                0.5 * boost::SYNONYM_PART,
+            ));
+        }
+        for q in &forms.phrase_alt {
+            synonym_terms.push(boosted(q.box_clone(), boost::SYNONYM_PHRASE));
+        }
         if !synonym_terms.is_empty() {
             add(
                 Box::new(DisjunctionMaxQuery::with_tie_breaker(
@@ -451,9 +503,6 @@ pub fn build(
                 )),
             ));
         }
-    }
-    for q in synonym_phrases {
-        scoring.push((Occur::Should, boosted(q, boost::SYNONYM_PHRASE)));
     }
     if exact_all.len() >= 2 {
         if let Some(q) = phrase(fields.exact, &exact_all, 0) {
