@@ -569,3 +569,52 @@ fn result_update_latency_is_reported() {
         b.close().await;
     });
 }
+
+/// A question gets the answer box (the answering sentence and its citation) above the results;
+/// a figure gets the figures box with every place it is stated.
+#[test]
+fn questions_get_an_answer_and_figures_their_places() {
+    run(|| async {
+        let Some(b) = Browser::start("questions_get_an_answer_and_figures_their_places").await
+        else {
+            return;
+        };
+        let question = "Combien d'étudiants compte l'IMT ?";
+        b.open(&format!(
+            "/?q={}",
+            question
+                .replace(' ', "+")
+                .replace('\'', "%27")
+                .replace('?', "%3F")
+        ))
+        .await;
+        b.rendered(question).await;
+        b.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#answer:not([hidden]) .answer-text"))
+            .await
+            .expect("the answer box appears");
+        let answer = b.text("#answer .answer-text").await;
+        assert!(answer.starts_with("13 600 étudiants"), "{answer}");
+        let cited = b.attr("#answer a.citation", "href").await;
+        assert!(cited.ends_with("/file#page=3"), "{cited}");
+        b.screenshot("answer.png").await;
+
+        let figure = "38 %";
+        b.open("/?q=38+%25").await;
+        b.rendered(figure).await;
+        b.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#figures:not([hidden]) li"))
+            .await
+            .expect("the figures box appears");
+        let places = b.text("#figures").await;
+        assert!(
+            places.contains("38% du budget global provenant de ressources propres"),
+            "{places}"
+        );
+        b.close().await;
+    });
+}

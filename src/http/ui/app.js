@@ -547,11 +547,29 @@ async function loadAnswer(q, signal, seq) {
   box.hidden = false;
 }
 
+// A figure typed in the query (`13 600`, `38 %`, `76,3 M€`) is looked up by value, however
+// the documents write it; the other words must be around it.
+const FIGURE_IN_QUERY = /\d[\d\s.,\u00a0\u202f]*(?:\s?(?:%|k€|M€|Md€|€|k\b|millions?\b|milliards?\b))?/;
+
 async function loadFigures(q, signal, seq) {
-  const params = new URLSearchParams({ q, limit: '6' });
+  const params = new URLSearchParams({ limit: '6' });
+  const figure = q.match(FIGURE_IN_QUERY);
+  if (figure) {
+    params.set('value', figure[0].trim());
+    const words = (q.slice(0, figure.index) + ' ' + q.slice(figure.index + figure[0].length)).trim();
+    if (words) params.set('q', words);
+  } else {
+    params.set('q', q);
+  }
   if (state.doc) params.set('doc', state.doc);
-  const res = await getJson(`/api/figures?${params}`, signal);
-  const figures = res.ok && res.body && Array.isArray(res.body.figures) ? res.body.figures : [];
+  let res = await getJson(`/api/figures?${params}`, signal);
+  const found = r => (r.ok && r.body && Array.isArray(r.body.figures) ? r.body.figures : []);
+  if (found(res).length === 0 && params.has('value') && params.has('q')) {
+    // the words are not around that figure: show where the figure itself is stated
+    params.delete('q');
+    res = await getJson(`/api/figures?${params}`, signal);
+  }
+  const figures = found(res);
   if (seq !== state.seq || figures.length === 0) return;
   const box = $('#figures');
   box.replaceChildren(
