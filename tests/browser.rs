@@ -601,6 +601,20 @@ fn questions_get_an_answer_and_figures_their_places() {
         assert!(cited.ends_with("/file#page=3"), "{cited}");
         b.screenshot("answer.png").await;
 
+        // Switching the interface language redraws the results and keeps the answer.
+        b.click("#ui-lang").await;
+        b.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("#answer:not([hidden]) .answer-text"))
+            .await
+            .expect("the answer box is back after the language switch");
+        assert!(b
+            .text("#answer .answer-text")
+            .await
+            .starts_with("13 600 étudiants"));
+        b.click("#ui-lang").await;
+
         let figure = "38 %";
         b.open("/?q=38+%25").await;
         b.rendered(figure).await;

@@ -220,23 +220,27 @@ async function search({ push = false } = {}) {
   if (state.doc) params.set('doc', state.doc);
   if (state.lang) params.set('lang', state.lang);
   const request = getJson(`/api/search?${params}`, controller.signal);
-  // Answer and figures go out after the search, which they must not delay.
-  const extras = loadExtras(q, controller.signal, seq);
+  // Answer and figures go out with the search, which they must not delay; they are drawn only
+  // once the results are, since drawing the results clears both boxes.
+  let resultsDrawn;
+  const drawn = new Promise(resolve => (resultsDrawn = resolve));
+  const extras = loadExtras(q, controller.signal, seq, drawn);
   let res;
   let fetched = started;
   try {
     res = await request;
     fetched = performance.now();
   } catch (e) {
-    if (e.name === 'AbortError') return;
+    if (e.name === 'AbortError') return resultsDrawn();
     res = { ok: false, status: 0, body: { error: t().network } };
   }
-  if (seq !== state.seq) return;
+  if (seq !== state.seq) return resultsDrawn();
   if (!res.ok || !res.body || !Array.isArray(res.body.hits)) {
     renderError((res.body && res.body.error) || `HTTP ${res.status}`);
   } else {
     render(res.body);
   }
+  resultsDrawn();
   window.sourcierTimings.push({
     server: res.body && res.body.took_ms,
     fetch: fetched - started,
@@ -518,10 +522,10 @@ function radios(fieldset, name, allLabel, allCount, options) {
 
 // --- Answer and figures: shown only when the server has those endpoints ---------------------
 
-async function loadExtras(q, signal, seq) {
+async function loadExtras(q, signal, seq, drawn) {
   const jobs = [];
-  if (QUESTION.test(q)) jobs.push(loadAnswer(q, signal, seq));
-  if (NUMERIC.test(q)) jobs.push(loadFigures(q, signal, seq));
+  if (QUESTION.test(q)) jobs.push(loadAnswer(q, signal, seq, drawn));
+  if (NUMERIC.test(q)) jobs.push(loadFigures(q, signal, seq, drawn));
   await Promise.allSettled(jobs);
 }
 
@@ -531,12 +535,13 @@ function citation(source) {
     source.kind === 'pdf' ? `${source.title}, ${where(source)}` : source.title);
 }
 
-async function loadAnswer(q, signal, seq) {
+async function loadAnswer(q, signal, seq, drawn) {
   const params = new URLSearchParams({ q });
   if (state.doc) params.set('doc', state.doc);
   if (state.lang) params.set('lang', state.lang);
   const res = await getJson(`/api/answer?${params}`, signal);
   const answer = res.ok && res.body && Array.isArray(res.body.answers) ? res.body.answers[0] : null;
+  await drawn;
   if (seq !== state.seq || !answer || !answer.source) return;
   const box = $('#answer');
   box.replaceChildren(
@@ -551,7 +556,7 @@ async function loadAnswer(q, signal, seq) {
 // the documents write it; the other words must be around it.
 const FIGURE_IN_QUERY = /\d[\d\s.,\u00a0\u202f]*(?:\s?(?:%|k€|M€|Md€|€|k\b|millions?\b|milliards?\b))?/;
 
-async function loadFigures(q, signal, seq) {
+async function loadFigures(q, signal, seq, drawn) {
   const params = new URLSearchParams({ limit: '6' });
   const figure = q.match(FIGURE_IN_QUERY);
   if (figure) {
@@ -570,6 +575,7 @@ async function loadFigures(q, signal, seq) {
     res = await getJson(`/api/figures?${params}`, signal);
   }
   const figures = found(res);
+  await drawn;
   if (seq !== state.seq || figures.length === 0) return;
   const box = $('#figures');
   box.replaceChildren(
@@ -664,8 +670,13 @@ function init() {
       // Private mode: the choice lasts for this page only.
     }
     applyUiLanguage();
-    if (state.last) render(state.last);
-    else renderWelcome();
+    if (state.last) {
+      render(state.last);
+      // Drawing the results cleared the answer and figures boxes: fetch them again (a few ms).
+      loadExtras(state.q.trim(), state.controller && state.controller.signal, state.seq, Promise.resolve());
+    } else {
+      renderWelcome();
+    }
   });
   document.addEventListener('keydown', onKey);
   window.addEventListener('popstate', () => {
