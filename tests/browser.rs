@@ -218,6 +218,16 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits until an element matching `selector` is on the page; `what` names it on failure.
+    async fn shown(&self, selector: &str, what: &str) {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("{what} ({selector}): {e}"));
+    }
+
     async fn click(&self, selector: &str) {
         self.client
             .find(Locator::Css(selector))
@@ -439,12 +449,8 @@ fn empty_states_offer_to_remove_the_filter_and_api_errors_are_shown() {
             "{empty}"
         );
         b.click("#empty .remove-filters").await;
-        b.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("body[data-state='done'] .hit"))
-            .await
-            .expect("results without the filter");
+        b.shown("body[data-state='done'] .hit", "results without the filter")
+            .await;
         assert_eq!(b.location().await, "/?q=taux+de+f%C3%A9minisation");
 
         // Nothing anywhere: say so, with spelling advice rather than a blank page.
@@ -454,12 +460,8 @@ fn empty_states_offer_to_remove_the_filter_and_api_errors_are_shown() {
 
         // An API error (unknown document) is a message, not a blank page.
         b.open("/?q=taux&doc=no-such-document").await;
-        b.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("body[data-state='error'] [role='alert']"))
-            .await
-            .expect("error message");
+        b.shown("body[data-state='error'] [role='alert']", "error message")
+            .await;
         assert!(b.text("[role='alert']").await.contains("no-such-document"));
         b.close().await;
     });
@@ -481,12 +483,8 @@ fn keyboard_context_and_english_interface() {
 
         // "Show context" brings the neighbouring passages.
         b.click(".hit .context-toggle").await;
-        b.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(".hit .context .context-text"))
-            .await
-            .expect("neighbouring passages");
+        b.shown(".hit .context .context-text", "neighbouring passages")
+            .await;
         assert_eq!(
             b.attr(".hit .context-toggle", "aria-expanded").await,
             "true"
@@ -589,12 +587,11 @@ fn questions_get_an_answer_and_figures_their_places() {
         ))
         .await;
         b.rendered(question).await;
-        b.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("#answer:not([hidden]) .answer-text"))
-            .await
-            .expect("the answer box appears");
+        b.shown(
+            "#answer:not([hidden]) .answer-text",
+            "the answer box appears",
+        )
+        .await;
         let answer = b.text("#answer .answer-text").await;
         assert!(answer.starts_with("13 600 étudiants"), "{answer}");
         let cited = b.attr("#answer a.citation", "href").await;
@@ -603,12 +600,11 @@ fn questions_get_an_answer_and_figures_their_places() {
 
         // Switching the interface language redraws the results and keeps the answer.
         b.click("#ui-lang").await;
-        b.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("#answer:not([hidden]) .answer-text"))
-            .await
-            .expect("the answer box is back after the language switch");
+        b.shown(
+            "#answer:not([hidden]) .answer-text",
+            "the answer box is back after the language switch",
+        )
+        .await;
         assert!(b
             .text("#answer .answer-text")
             .await
@@ -618,12 +614,8 @@ fn questions_get_an_answer_and_figures_their_places() {
         let figure = "38 %";
         b.open("/?q=38+%25").await;
         b.rendered(figure).await;
-        b.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("#figures:not([hidden]) li"))
-            .await
-            .expect("the figures box appears");
+        b.shown("#figures:not([hidden]) li", "the figures box appears")
+            .await;
         let places = b.text("#figures").await;
         assert!(
             places.contains("38% du budget global provenant de ressources propres"),
