@@ -232,7 +232,7 @@ struct WordForms {
     french_alt: Vec<String>,
     english_alt: Vec<String>,
     /// Multi-word synonyms, as phrases in the exact field, and their words one by one.
-    phrase_alt: Vec<Box<dyn Query>>,
+    phrase_alt: Vec<(Box<dyn Query>, f32)>,
     french_part: Vec<String>,
     english_part: Vec<String>,
     /// The same small number written otherwise (`quatre` → `4`), in the exact field.
@@ -380,11 +380,17 @@ pub fn build(
             } else {
                 None
             };
+            // A phrase's score adds up its words' weights: a seven-word expansion of a
+            // two-word query phrase (`Académie franco-allemande` => `Franco-German Academy for
+            // the Industry of the Future`) would outweigh the words typed; it counts for the
+            // share of its length that the words it replaces make.
+            let covered = (expansion.end - expansion.start) as f32;
+            let phrase_weight = (covered / exact_tokens.len().max(1) as f32).min(1.0);
             for (i, forms) in content.iter_mut() {
                 if (expansion.start..expansion.end).contains(i) {
                     match &as_phrase {
                         Some(q) => {
-                            forms.phrase_alt.push(q.box_clone());
+                            forms.phrase_alt.push((q.box_clone(), phrase_weight));
                             // Its words one by one only stand in for a word the documents
                             // rarely use (an English word in a French corpus): for a word they
                             // do use, `taux` or `public` alone would match half the corpus.
@@ -461,8 +467,8 @@ pub fn build(
                 0.5 * boost::SYNONYM_PART,
             ));
         }
-        for q in &forms.phrase_alt {
-            synonym_terms.push(boosted(q.box_clone(), boost::SYNONYM_PHRASE));
+        for (q, w) in &forms.phrase_alt {
+            synonym_terms.push(boosted(q.box_clone(), boost::SYNONYM_PHRASE * w));
         }
         if !synonym_terms.is_empty() {
             add(
