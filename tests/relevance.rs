@@ -71,3 +71,62 @@ fn ranking_stays_above_its_floors() {
         failures.join("\n")
     );
 }
+
+/// A corpus without a synonyms file: an English word reaches French text through a dictd
+/// bilingual dictionary named by `SOURCIER_DICTIONARY`, and only through it.
+#[test]
+fn english_words_reach_french_text_through_a_bilingual_dictionary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).expect("docs folder");
+    std::fs::copy(
+        corpus().join("telecom-paris-ecosysteme.html"),
+        docs.join("telecom-paris-ecosysteme.html"),
+    )
+    .expect("copy a page");
+    let index = dir.path().join("index");
+    let (indexed, _, log) = crate::util::ingest_json(&docs, &index, &[]);
+    assert!(indexed, "{log}");
+    // dictd: `headword TAB offset TAB length` (base 64) into the `.dict` beside the index.
+    let entry = "abroad /əˈbrɔːd/\nétranger, dehors\n";
+    std::fs::write(dir.path().join("mini.dict"), entry).expect("write dict");
+    let b64 = |n: usize| {
+        let digits = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        format!("{}{}", digits[n / 64] as char, digits[n % 64] as char)
+    };
+    let dictionary = dir.path().join("mini.index");
+    std::fs::write(&dictionary, format!("abroad\tA\t{}\n", b64(entry.len()))).expect("index");
+
+    let search = |dictionary: &str| {
+        let out = crate::util::bin()
+            .args([
+                "search",
+                "--json",
+                "--index",
+                index.to_str().expect("utf-8"),
+            ])
+            .arg("study abroad")
+            .env("SOURCIER_DICTIONARY", dictionary)
+            .output()
+            .expect("search runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        body["hits"].as_array().cloned().unwrap_or_default()
+    };
+    let without = search("off");
+    assert!(
+        without
+            .iter()
+            .all(|h| !h["text"].as_str().unwrap_or("").contains("étranger")),
+        "{without:?}"
+    );
+    let with = search(dictionary.to_str().expect("utf-8"));
+    let first = with.first().expect("a hit through the translation");
+    assert!(
+        first["highlight"]
+            .as_str()
+            .unwrap_or("")
+            .contains("<mark>étranger</mark>"),
+        "{first}"
+    );
+}

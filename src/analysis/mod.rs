@@ -6,6 +6,7 @@
 //! `feminisation` finds `féminisation`). The French and English analyzers then drop stop words
 //! and stem with Snowball; the exact analyzer stops there, for phrases and figures.
 
+pub mod dictionary;
 pub mod lang;
 pub mod number_words;
 pub(crate) mod stopwords;

@@ -9,7 +9,7 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::Query;
 use tantivy::{DocAddress, Searcher};
 
-use super::{query, Engine, SearchRequest};
+use super::{Engine, SearchRequest};
 use crate::error::Result;
 use crate::model::{DocFacet, DocumentInfo, Facets, Lang, LangFacet};
 
@@ -59,13 +59,7 @@ impl Engine {
                 lang: None,
                 ..request.clone()
             };
-            let built = query::build(
-                &self.fields,
-                &self.analyzers,
-                &self.synonyms,
-                searcher,
-                &unfiltered,
-            );
+            let built = self.build_query(searcher, &unfiltered);
             match &built.query {
                 Some(q) => searcher.search(q.as_ref(), &DocSetCollector)?,
                 None => return Ok(Facets::default()),

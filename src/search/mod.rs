@@ -17,6 +17,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
 use crate::error::{Error, Result};
 use crate::index::{self, Fields, Manifest};
@@ -94,6 +95,8 @@ pub struct Engine {
     highlighter: Highlighter,
     analyzers: query::QueryAnalyzers,
     synonyms: Synonyms,
+    /// English → French translations, when a bilingual dictionary is installed.
+    dictionary: Dictionary,
     /// Every figure of the generation, for `/api/figures` and `trace`.
     figures: crate::figures::Figures,
     facet_keys: facets::FacetKeys,
@@ -113,6 +116,10 @@ impl Engine {
         let (synonyms, problems) = Synonyms::load(&synonyms_path);
         for p in problems {
             tracing::warn!(file = %synonyms_path.display(), "{p}");
+        }
+        let dictionary = Dictionary::from_environment(!synonyms.is_empty());
+        if let Some(source) = dictionary.source() {
+            tracing::info!(file = %source.display(), headwords = dictionary.len(), "bilingual dictionary");
         }
         let reader = reader_for(&index)?;
         let searcher = reader.searcher();
@@ -162,6 +169,7 @@ impl Engine {
             highlighter: Highlighter::default(),
             analyzers: query::QueryAnalyzers::default(),
             synonyms,
+            dictionary,
             figures,
             facet_keys,
         })
@@ -204,13 +212,7 @@ impl Engine {
             }
         }
         let searcher = self.searcher();
-        let built = query::build(
-            &self.fields,
-            &self.analyzers,
-            &self.synonyms,
-            &searcher,
-            request,
-        );
+        let built = self.build_query(&searcher, request);
         let mut hits = Vec::new();
         let mut total = 0;
         let mut confidence = 0.0;
@@ -262,6 +264,17 @@ impl Engine {
             hits,
             facets,
         })
+    }
+
+    fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> query::BuiltQuery {
+        query::build(
+            &self.fields,
+            &self.analyzers,
+            &self.synonyms,
+            &self.dictionary,
+            searcher,
+            request,
+        )
     }
 
     /// The query with each word the index lacks replaced by the closest word it has.

@@ -18,6 +18,7 @@ use tantivy::{Searcher, Term};
 use super::highlight::{MatchTerms, QueryWord};
 use super::suggest;
 use super::SearchRequest;
+use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
 use crate::analysis::{
     analyze, is_stop_word, lang, number_words, AnalyzedToken, Analyzer, NumberMode,
@@ -49,6 +50,9 @@ mod boost {
     pub const SYNONYM_PART: f32 = 0.6;
     /// A multi-word synonym found as a phrase.
     pub const SYNONYM_PHRASE: f32 = 1.5;
+    /// A French translation of an English word from the bilingual dictionary (below the
+    /// synonyms, which were written for this corpus).
+    pub const DICTIONARY: f32 = 0.5;
     /// A small number typed as a word found as digits, or the other way round.
     pub const NUMBER_WRITING: f32 = 0.8;
     /// An indexed word within edit distance 1–2 of a query word the index lacks.
@@ -235,6 +239,8 @@ struct WordForms {
     phrase_alt: Vec<(Box<dyn Query>, f32)>,
     french_part: Vec<String>,
     english_part: Vec<String>,
+    /// French translations of the English word, from the bilingual dictionary.
+    french_translations: Vec<String>,
     /// The same small number written otherwise (`quatre` → `4`), in the exact field.
     exact_alt: Vec<String>,
     /// Not in the index at all: probably a typo.
@@ -247,6 +253,7 @@ pub fn build(
     fields: &Fields,
     analyzers: &QueryAnalyzers,
     synonyms: &Synonyms,
+    dictionary: &Dictionary,
     searcher: &Searcher,
     request: &SearchRequest,
 ) -> BuiltQuery {
@@ -324,6 +331,7 @@ pub fn build(
                 phrase_alt: Vec::new(),
                 french_part: Vec::new(),
                 english_part: Vec::new(),
+                french_translations: Vec::new(),
                 unknown: doc_freq == 0,
                 doc_freq: stem_freq,
             },
@@ -347,6 +355,7 @@ pub fn build(
                         phrase_alt: Vec::new(),
                         french_part: Vec::new(),
                         english_part: Vec::new(),
+                        french_translations: Vec::new(),
                         unknown: false,
                         doc_freq: 0,
                     },
@@ -403,6 +412,34 @@ pub fn build(
                             forms.french_alt.extend(fr.iter().cloned());
                             forms.english_alt.extend(en.iter().cloned());
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    // An English question about French text: the dictionary's translations of its words, those
+    // the French passages use.
+    if detected != Some(Lang::Fr) && !dictionary.is_empty() {
+        for (_, forms) in content.iter_mut() {
+            let Some(en) = &forms.english else { continue };
+            // A word the synonyms file covers is translated there, for this corpus: the
+            // dictionary's general senses would only add noise (measured: crosslingual MRR@10
+            // 0.778 -> 0.738 when both apply).
+            if !forms.french_alt.is_empty() || !forms.phrase_alt.is_empty() {
+                continue;
+            }
+            for translation in dictionary.translate(en) {
+                for t in analyzers.tokens(Analyzer::French, translation) {
+                    let used = searcher
+                        .doc_freq(&Term::from_field_text(fields.text_fr, &t.text))
+                        .unwrap_or(0)
+                        > 0;
+                    if used
+                        && !is_stop_word(&t.text)
+                        && !forms.french_translations.contains(&t.text)
+                    {
+                        forms.french_translations.push(t.text);
                     }
                 }
             }
@@ -466,6 +503,13 @@ pub fn build(
                 term_query(fields.text_en, en),
                 0.5 * boost::SYNONYM_PART,
             ));
+        }
+        for fr in forms
+            .french_translations
+            .iter()
+            .filter(|t| seen.insert(format!("fr:{t}")))
+        {
+            synonym_terms.push(boosted(term_query(fields.text_fr, fr), boost::DICTIONARY));
         }
         for (q, w) in &forms.phrase_alt {
             synonym_terms.push(boosted(q.box_clone(), boost::SYNONYM_PHRASE * w));
@@ -538,6 +582,9 @@ pub fn build(
         match_terms.english.extend(forms.english.iter().cloned());
         match_terms.french.extend(forms.french_alt.iter().cloned());
         match_terms
+            .french
+            .extend(forms.french_translations.iter().cloned());
+        match_terms
             .english
             .extend(forms.english_alt.iter().cloned());
         words.push(QueryWord {
@@ -549,6 +596,7 @@ pub fn build(
                 .french
                 .iter()
                 .chain(&forms.french_alt)
+                .chain(&forms.french_translations)
                 .cloned()
                 .collect(),
             english: forms
