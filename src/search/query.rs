@@ -40,8 +40,10 @@ mod boost {
     /// All query words within a few positions of each other (stemmed).
     pub const PROXIMITY: f32 = 1.0;
     pub const PROXIMITY_SLOP: u32 = 4;
-    /// Words found in the document title or the passage's section heading.
-    pub const HEADING: f32 = 0.3;
+    /// Words found in the document title or the passage's section heading (0.3 → 0.6 moved
+    /// MRR@10 0.888 → 0.894, crosslingual 0.778 → 0.823: the fiche or jalon a passage belongs to
+    /// names what the passage is about).
+    pub const HEADING: f32 = 0.6;
     /// A term brought by a synonym (below the words typed).
     pub const SYNONYM: f32 = 0.5;
     /// Share of a word's other synonyms' scores added to the best one's.
