@@ -270,4 +270,182 @@ mod tests {
         assert!(extract(Path::new("e.pdf"), b"").is_err());
         assert!(extract(Path::new("x.bin"), b"\0\x01\x02").is_err());
     }
+
+    mod fuzz {
+        //! Property tests over the HTML, Markdown and text extractors, called directly (not
+        //! through `extract`'s panic guard): whatever the bytes, no panic, and every block's
+        //! offsets index its page's text. `PROPTEST_CASES=200000` runs them for minutes.
+
+        use super::super::{html, markdown, text, Extracted};
+        use crate::segment::{segment, SegmentConfig};
+        use proptest::prelude::*;
+
+        /// Pieces of markup, text and junk that extractors meet in real files.
+        fn html_piece() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "<p>",
+                    "</p>",
+                    "<h1>",
+                    "</h1>",
+                    "<h3 class=x>",
+                    "</h3>",
+                    "<div>",
+                    "</div>",
+                    "<main>",
+                    "</main>",
+                    "<article>",
+                    "<nav>",
+                    "</nav>",
+                    "<script>",
+                    "</script>",
+                    "<style>",
+                    "</style>",
+                    "<table><tr><td>",
+                    "</td><td>",
+                    "</tr></table>",
+                    "<ul><li>",
+                    "</li></ul>",
+                    "<br>",
+                    "<br/>",
+                    "<title>",
+                    "</title>",
+                    "<html lang=\"fr\">",
+                    "<html lang=en-GB>",
+                    "<meta charset=\"iso-8859-1\">",
+                    "<meta charset=windows-1252>",
+                    "<meta charset=utf-8>",
+                    "<meta charset=bogus>",
+                    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+                    "<link rel=canonical href=\"https://x.fr/a\">",
+                    "<!-- c -->",
+                    "<!--",
+                    "<![CDATA[x]]>",
+                    "&amp;",
+                    "&#x26;",
+                    "&#0;",
+                    "&#xFFFFFF;",
+                    "&nbsp;",
+                    "&bogus",
+                    "\u{a0}",
+                    "\u{202f}",
+                    "\u{ad}",
+                    "\u{feff}",
+                    "\u{200b}",
+                    "\r\n",
+                    "\n\n",
+                    "\t",
+                    "<",
+                    ">",
+                    "</",
+                    "<p",
+                    "\"",
+                    "'",
+                ])
+                .prop_map(|s| s.as_bytes().to_vec()),
+                "[\\PC]{0,30}".prop_map(|s| s.into_bytes()),
+                prop::collection::vec(any::<u8>(), 0..12),
+            ]
+        }
+
+        fn markdown_piece() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "# ",
+                    "## ",
+                    "###### ",
+                    "####### ",
+                    "Title: ",
+                    "- ",
+                    "* ",
+                    "1. ",
+                    "> ",
+                    "```\n",
+                    "~~~",
+                    "    code",
+                    "|a|b|\n|-|-|\n|1|2|\n",
+                    "**",
+                    "_",
+                    "`",
+                    "[x](http://y)",
+                    "![i](j.png)",
+                    "<div>",
+                    "</div>",
+                    "<!--",
+                    "---\n",
+                    "\n",
+                    "\n\n",
+                    "\\",
+                    "&amp;",
+                    "[^1]",
+                    "[^1]: note\n",
+                ])
+                .prop_map(|s| s.as_bytes().to_vec()),
+                "[\\PC]{0,30}".prop_map(|s| s.into_bytes()),
+                prop::collection::vec(any::<u8>(), 0..8),
+            ]
+        }
+
+        /// Blocks in order, inside the text, each a trimmed non-empty slice of it; passages
+        /// cut from the document map back to their page's text.
+        fn check(doc: &Extracted) -> Result<(), TestCaseError> {
+            for page in &doc.pages {
+                let len = page.text.chars().count();
+                let mut previous_end = 0;
+                for block in &page.blocks {
+                    prop_assert!(block.char_start >= previous_end);
+                    prop_assert!(block.char_start < block.char_end && block.char_end <= len);
+                    let text = page.block_text(block);
+                    prop_assert_eq!(text.trim(), text.as_str());
+                    previous_end = block.char_end;
+                }
+            }
+            for passage in segment(doc, &SegmentConfig::default()) {
+                let page = doc.pages.iter().find(|p| p.number == passage.page);
+                prop_assert!(page.is_some());
+                let slice: String = page
+                    .map(|p| {
+                        p.text
+                            .chars()
+                            .skip(passage.char_start)
+                            .take(passage.char_end - passage.char_start)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                prop_assert_eq!(slice, passage.text);
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn html_extraction_never_panics_and_keeps_offsets(
+                pieces in prop::collection::vec(html_piece(), 0..80)
+            ) {
+                if let Ok(doc) = html::extract(&pieces.concat()) {
+                    check(&doc)?;
+                }
+            }
+
+            #[test]
+            fn markdown_extraction_never_panics_and_keeps_offsets(
+                pieces in prop::collection::vec(markdown_piece(), 0..80)
+            ) {
+                if let Ok(doc) = markdown::extract(&pieces.concat()) {
+                    check(&doc)?;
+                }
+            }
+
+            #[test]
+            fn text_extraction_never_panics_and_keeps_offsets(
+                bytes in prop::collection::vec(any::<u8>(), 0..2000)
+            ) {
+                if let Ok(doc) = text::extract(&bytes) {
+                    check(&doc)?;
+                }
+            }
+        }
+    }
 }
