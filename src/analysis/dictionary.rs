@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::Language;
 
-use super::analyze;
+use super::{analyze, word_stemmer};
 use crate::error::{Error, Result};
 
 /// Where Debian installs FreeDict's English–French dictionary.
@@ -116,9 +116,7 @@ impl Dictionary {
                 .map_err(|e| Error::io(&packed, e))?;
             out
         };
-        let mut english = TextAnalyzer::builder(RawTokenizer::default())
-            .filter(Stemmer::new(Language::English))
-            .build();
+        let mut english = word_stemmer(Language::English);
         let mut translations: HashMap<String, Vec<String>> = HashMap::new();
         for line in index.lines() {
             let mut parts = line.split('\t');

@@ -14,13 +14,21 @@ pub mod synonyms;
 pub mod tokenizer;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
-    TextAnalyzer, TokenStream,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
+    StopWordFilter, TextAnalyzer, TokenStream,
 };
 
 pub use tokenizer::{NumberMode, WordNumberTokenizer};
 
 use crate::model::Lang;
+
+/// One already-folded word → its Snowball stem, through tantivy's own `Stemmer`, so that the
+/// forms agree with what the French and English analyzers index.
+pub fn word_stemmer(language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(Stemmer::new(language))
+        .build()
+}
 
 /// Names the analyzers are registered under in the index.
 pub const FRENCH: &str = "sourcier_fr";

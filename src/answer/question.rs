@@ -7,9 +7,9 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{Language, TextAnalyzer};
 
-use crate::analysis::{analyze, is_stop_word, Analyzer, NumberMode};
+use crate::analysis::{analyze, is_stop_word, word_stemmer, Analyzer, NumberMode};
 use crate::figures::Unit;
 
 /// What kind of answer the question asks for.
@@ -206,17 +206,10 @@ struct Stemmers {
 
 fn stemmers() -> &'static Stemmers {
     static STEMMERS: OnceLock<Stemmers> = OnceLock::new();
-    STEMMERS.get_or_init(|| {
-        let stemmer = |language| {
-            TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(language))
-                .build()
-        };
-        Stemmers {
-            french: stemmer(Language::French),
-            english: stemmer(Language::English),
-            exact: Analyzer::Exact.build(NumberMode::Query),
-        }
+    STEMMERS.get_or_init(|| Stemmers {
+        french: word_stemmer(Language::French),
+        english: word_stemmer(Language::English),
+        exact: Analyzer::Exact.build(NumberMode::Query),
     })
 }
 

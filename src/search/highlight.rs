@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 
-use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{Language, TextAnalyzer};
 
-use crate::analysis::{analyze, AnalyzedToken, Analyzer, NumberMode};
+use crate::analysis::{analyze, word_stemmer, AnalyzedToken, Analyzer, NumberMode};
 
 /// The analysed query terms to look for, per analyzer.
 #[derive(Debug, Default, Clone)]
@@ -29,15 +29,10 @@ pub struct Highlighter {
 
 impl Default for Highlighter {
     fn default() -> Self {
-        let stemmer = |language| {
-            TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(language))
-                .build()
-        };
         Highlighter {
             exact: Analyzer::Exact.build(NumberMode::Index),
-            french_stem: stemmer(Language::French),
-            english_stem: stemmer(Language::English),
+            french_stem: word_stemmer(Language::French),
+            english_stem: word_stemmer(Language::English),
         }
     }
 }

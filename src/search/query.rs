@@ -230,6 +230,7 @@ pub fn is_question(text: &str, first_word: Option<&str>) -> bool {
 }
 
 /// Everything one query word can match as, for scoring and for coverage.
+#[derive(Default)]
 struct WordForms {
     exact: String,
     french: Option<String>,
@@ -327,15 +328,10 @@ pub fn build(
                 exact: t.text.clone(),
                 french: same_span(&french, t),
                 english: same_span(&english, t),
-                french_alt: Vec::new(),
-                english_alt: Vec::new(),
                 exact_alt: number_words::other_writings(&t.text),
-                phrase_alt: Vec::new(),
-                french_part: Vec::new(),
-                english_part: Vec::new(),
-                french_translations: Vec::new(),
                 unknown: doc_freq == 0,
                 doc_freq: stem_freq,
+                ..WordForms::default()
             },
         ));
     }
@@ -349,17 +345,7 @@ pub fn build(
                     i,
                     WordForms {
                         exact: t.text.clone(),
-                        french: None,
-                        english: None,
-                        french_alt: Vec::new(),
-                        english_alt: Vec::new(),
-                        exact_alt: Vec::new(),
-                        phrase_alt: Vec::new(),
-                        french_part: Vec::new(),
-                        english_part: Vec::new(),
-                        french_translations: Vec::new(),
-                        unknown: false,
-                        doc_freq: 0,
+                        ..WordForms::default()
                     },
                 )
             })
@@ -473,45 +459,29 @@ pub fn build(
         }
         // A word's synonyms count as one more way to find it, the best of them in full: a
         // passage listing every school's full name must not outscore one that answers.
+        // (terms, field, weight), in order of preference: a term already brought by an
+        // earlier group is not searched twice.
+        let term_groups = [
+            (&forms.french_alt, fields.text_fr, 1.0),
+            (&forms.english_alt, fields.text_en, 0.5),
+            (&forms.french_part, fields.text_fr, boost::SYNONYM_PART),
+            (
+                &forms.english_part,
+                fields.text_en,
+                0.5 * boost::SYNONYM_PART,
+            ),
+            (
+                &forms.french_translations,
+                fields.text_fr,
+                boost::DICTIONARY,
+            ),
+        ];
         let mut seen = HashSet::new();
         let mut synonym_terms: Vec<Box<dyn Query>> = Vec::new();
-        for fr in forms
-            .french_alt
-            .iter()
-            .filter(|t| seen.insert(format!("fr:{t}")))
-        {
-            synonym_terms.push(term_query(fields.text_fr, fr));
-        }
-        for en in forms
-            .english_alt
-            .iter()
-            .filter(|t| seen.insert(format!("en:{t}")))
-        {
-            synonym_terms.push(boosted(term_query(fields.text_en, en), 0.5));
-        }
-        for fr in forms
-            .french_part
-            .iter()
-            .filter(|t| seen.insert(format!("fr:{t}")))
-        {
-            synonym_terms.push(boosted(term_query(fields.text_fr, fr), boost::SYNONYM_PART));
-        }
-        for en in forms
-            .english_part
-            .iter()
-            .filter(|t| seen.insert(format!("en:{t}")))
-        {
-            synonym_terms.push(boosted(
-                term_query(fields.text_en, en),
-                0.5 * boost::SYNONYM_PART,
-            ));
-        }
-        for fr in forms
-            .french_translations
-            .iter()
-            .filter(|t| seen.insert(format!("fr:{t}")))
-        {
-            synonym_terms.push(boosted(term_query(fields.text_fr, fr), boost::DICTIONARY));
+        for (terms, field, weight) in term_groups {
+            for term in terms.iter().filter(|t| seen.insert((field, t.as_str()))) {
+                synonym_terms.push(boosted(term_query(field, term), weight));
+            }
         }
         for (q, w) in &forms.phrase_alt {
             synonym_terms.push(boosted(q.box_clone(), boost::SYNONYM_PHRASE * w));
