@@ -6,16 +6,16 @@ use crate::util::{corpus, root, run, shared_index, stderr};
 
 /// (kind, MRR@10 floor); `overall` covers every answered query.
 const MRR_FLOORS: &[(&str, f64)] = &[
-    ("overall", 0.87),
+    ("overall", 0.875),
     ("crosslingual", 0.79),
     ("figure", 0.96),
     ("keyword", 0.93),
     ("noaccent", 0.95),
-    ("phrase", 0.92),
-    ("question", 0.62),
+    ("phrase", 0.97),
+    ("question", 0.64),
     ("variant", 0.83),
 ];
-const OVERALL_SUCCESS_AT_1: f64 = 0.82;
+const OVERALL_SUCCESS_AT_1: f64 = 0.83;
 const OVERALL_SUCCESS_AT_5: f64 = 0.92;
 /// Share of negative queries whose response is not a strong match.
 const NEGATIVES_FLAGGED: f64 = 0.9;
@@ -127,6 +127,20 @@ fn english_words_reach_french_text_through_a_bilingual_dictionary() {
             .as_str()
             .unwrap_or("")
             .contains("<mark>étranger</mark>"),
+        "{first}"
+    );
+}
+
+/// The derivational families of the shipped synonyms file join a verb form the stemmer leaves
+/// apart to the noun the text uses: `attendent` (stem `attendent`) finds `attentes`.
+#[test]
+fn a_verb_form_reaches_its_noun_through_the_derivational_families() {
+    let hits = crate::util::search("ce qu'attendent les parties prenantes");
+    let first = hits.first().expect("a hit");
+    let highlight = first["highlight"].as_str().unwrap_or("");
+    assert!(highlight.contains("<mark>attentes</mark>"), "{first}");
+    assert!(
+        highlight.contains("<mark>parties</mark> <mark>prenantes</mark>"),
         "{first}"
     );
 }
