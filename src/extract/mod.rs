@@ -280,10 +280,19 @@ mod tests {
         use crate::segment::{segment, SegmentConfig};
         use proptest::prelude::*;
 
-        /// Pieces of markup, text and junk that extractors meet in real files.
-        fn html_piece() -> impl Strategy<Value = Vec<u8>> {
+        /// One piece of a document, as extractors meet them in real files: a token of the
+        /// format's markup, printable text, or junk (fewer than `max_bytes` raw bytes).
+        fn piece(tokens: Vec<&'static str>, max_bytes: usize) -> impl Strategy<Value = Vec<u8>> {
             prop_oneof![
-                prop::sample::select(vec![
+                prop::sample::select(tokens).prop_map(|s| s.as_bytes().to_vec()),
+                "[\\PC]{0,30}".prop_map(|s| s.into_bytes()),
+                prop::collection::vec(any::<u8>(), 0..max_bytes),
+            ]
+        }
+
+        fn html_piece() -> impl Strategy<Value = Vec<u8>> {
+            piece(
+                vec![
                     "<p>",
                     "</p>",
                     "<h1>",
@@ -341,16 +350,14 @@ mod tests {
                     "<p",
                     "\"",
                     "'",
-                ])
-                .prop_map(|s| s.as_bytes().to_vec()),
-                "[\\PC]{0,30}".prop_map(|s| s.into_bytes()),
-                prop::collection::vec(any::<u8>(), 0..12),
-            ]
+                ],
+                12,
+            )
         }
 
         fn markdown_piece() -> impl Strategy<Value = Vec<u8>> {
-            prop_oneof![
-                prop::sample::select(vec![
+            piece(
+                vec![
                     "# ",
                     "## ",
                     "###### ",
@@ -379,11 +386,9 @@ mod tests {
                     "&amp;",
                     "[^1]",
                     "[^1]: note\n",
-                ])
-                .prop_map(|s| s.as_bytes().to_vec()),
-                "[\\PC]{0,30}".prop_map(|s| s.into_bytes()),
-                prop::collection::vec(any::<u8>(), 0..8),
-            ]
+                ],
+                8,
+            )
         }
 
         /// Blocks in order, inside the text, each a trimmed non-empty slice of it; passages
