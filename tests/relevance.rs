@@ -6,17 +6,17 @@ use crate::util::{corpus, root, run, shared_index, stderr};
 
 /// (kind, MRR@10 floor); `overall` covers every answered query.
 const MRR_FLOORS: &[(&str, f64)] = &[
-    ("overall", 0.875),
-    ("crosslingual", 0.79),
+    ("overall", 0.885),
+    ("crosslingual", 0.81),
     ("figure", 0.96),
-    ("keyword", 0.93),
+    ("keyword", 0.94),
     ("noaccent", 0.95),
     ("phrase", 0.97),
-    ("question", 0.64),
-    ("variant", 0.83),
+    ("question", 0.66),
+    ("variant", 0.86),
 ];
-const OVERALL_SUCCESS_AT_1: f64 = 0.83;
-const OVERALL_SUCCESS_AT_5: f64 = 0.92;
+const OVERALL_SUCCESS_AT_1: f64 = 0.845;
+const OVERALL_SUCCESS_AT_5: f64 = 0.93;
 /// Share of negative queries whose response is not a strong match.
 const NEGATIVES_FLAGGED: f64 = 0.9;
 
@@ -143,4 +143,14 @@ fn a_verb_form_reaches_its_noun_through_the_derivational_families() {
         highlight.contains("<mark>parties</mark> <mark>prenantes</mark>"),
         "{first}"
     );
+}
+
+/// A question asking for a quantity ranks first the passage that states a number beside the
+/// word counted: `50 MOOCs`, not the passages that only talk about MOOCs (second without it).
+#[test]
+fn a_quantity_question_finds_the_passage_stating_the_number() {
+    let hits = crate::util::search("Combien de MOOCs l'IMT propose-t-il ?");
+    let first = hits.first().expect("a hit");
+    let highlight = first["highlight"].as_str().unwrap_or("");
+    assert!(highlight.contains("50 <mark>MOOCs</mark>"), "{first}");
 }

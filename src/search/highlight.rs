@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
-use crate::analysis::{analyze, word_stemmer, AnalyzedToken, Analyzer, NumberMode};
+use crate::analysis::{analyze, number_words, word_stemmer, AnalyzedToken, Analyzer, NumberMode};
 
 /// The analysed query terms to look for, per analyzer.
 #[derive(Debug, Default, Clone)]
@@ -45,6 +45,32 @@ pub struct QueryWord {
     pub french: Vec<String>,
     pub english: Vec<String>,
 }
+
+/// Words that state a rough quantity (`une cinquantaine de chaires`, `dozens of`), folded.
+const APPROXIMATE_NUMBERS: &[&str] = &[
+    "dizaine",
+    "dizaines",
+    "douzaine",
+    "douzaines",
+    "quinzaine",
+    "vingtaine",
+    "trentaine",
+    "quarantaine",
+    "cinquantaine",
+    "soixantaine",
+    "centaine",
+    "centaines",
+    "millier",
+    "milliers",
+    "million",
+    "millions",
+    "milliard",
+    "milliards",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+];
 
 /// A passage's folded tokens, computed once for highlighting and coverage.
 pub struct PassageTokens {
@@ -101,6 +127,31 @@ impl Highlighter {
             }
         }
         merge(ranges)
+    }
+
+    /// Is a number (digits, or a number word such as `cinq`) within `window` words of a
+    /// matched word (`4 défis`, `cinq axes stratégiques`, `doctorants … 302`)? Numbers that
+    /// are themselves query words (`2027`) do not count.
+    pub fn number_beside_match(
+        &self,
+        tokens: &PassageTokens,
+        ranges: &[(usize, usize)],
+        window: usize,
+    ) -> bool {
+        let is_number = |t: &AnalyzedToken| {
+            t.text.starts_with(|c: char| c.is_ascii_digit())
+                || !number_words::other_writings(&t.text).is_empty()
+                || APPROXIMATE_NUMBERS.contains(&t.text.as_str())
+        };
+        let matched = |t: &AnalyzedToken| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b);
+        let words = &tokens.exact;
+        words.iter().enumerate().any(|(i, t)| {
+            is_number(t)
+                && !matched(t)
+                && words[i.saturating_sub(window)..(i + window + 1).min(words.len())]
+                    .iter()
+                    .any(|near| matched(near) && !is_number(near))
+        })
     }
 
     /// Byte ranges of `text` that match.
@@ -202,6 +253,33 @@ mod tests {
             html,
             "Le taux de <mark>féminisation</mark> &lt;des&gt; <mark>13 600</mark> <mark>étudiants</mark>."
         );
+    }
+
+    #[test]
+    fn finds_a_number_beside_the_counted_word() {
+        let mut h = Highlighter::default();
+        let counted = MatchTerms {
+            french: terms(Analyzer::French, "défis"),
+            exact: terms(Analyzer::Exact, "2027"),
+            ..MatchTerms::default()
+        };
+        let beside = |h: &mut Highlighter, text: &str| {
+            let tokens = h.analyze(text);
+            let ranges = h.ranges(&tokens, &counted);
+            h.number_beside_match(&tokens, &ranges, 2)
+        };
+        assert!(beside(
+            &mut h,
+            "Notre ambition à 5 ans : 4 défis, 12 priorités"
+        ));
+        assert!(beside(&mut h, "Elle se fixe quatre grands défis"));
+        assert!(beside(&mut h, "une cinquantaine de défis"));
+        // too far, or the number is itself a query word
+        assert!(!beside(
+            &mut h,
+            "4 écoles relèvent ensemble de nouveaux défis"
+        ));
+        assert!(!beside(&mut h, "les défis de 2027"));
     }
 
     #[test]

@@ -31,6 +31,15 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// Largest accepted `limit`.
 pub const MAX_LIMIT: usize = 100;
 
+/// Passages scored again for a quantity question (the answer is nearly always among them).
+const QUANTITY_POOL: usize = 30;
+/// How far (in words) a number may stand from a word of the question.
+const QUANTITY_WINDOW: usize = 2;
+/// Score multiplier for a passage stating a number beside the words asked about. Measured
+/// on the eval set: MRR@10 0.900 → 0.905, question 0.674 → 0.692, no query down by more than
+/// one place; on 22 quantity questions written apart from it, 0.722 → 0.795.
+const QUANTITY_ANSWER_BOOST: f32 = 1.5;
+
 /// A search as the user asked for it.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -224,7 +233,11 @@ impl Engine {
                     .order_by_score(),
                 Count,
             );
-            let (top, count) = searcher.search(q.as_ref(), &collector)?;
+            let (top, count) = if let Some(focus) = &built.quantity_focus {
+                self.rank_quantity_answers_first(&searcher, request, focus, q.as_ref())?
+            } else {
+                searcher.search(q.as_ref(), &collector)?
+            };
             total = count;
             facets = self.facets(&searcher, request, q.as_ref())?;
             let mut highlighter = self.highlighter.clone();
@@ -264,6 +277,41 @@ impl Engine {
             hits,
             facets,
         })
+    }
+
+    /// A question asking for a quantity (`Combien de défis …`, `How many partners …`) is
+    /// answered by a passage that states a number next to the words asked about (`4 défis`,
+    /// `13 partenaires stratégiques`). The best [`QUANTITY_POOL`] passages are scored again,
+    /// those with such a number multiplied by [`QUANTITY_ANSWER_BOOST`], then the requested
+    /// page is cut from them.
+    fn rank_quantity_answers_first(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        focus: &highlight::MatchTerms,
+        q: &dyn tantivy::query::Query,
+    ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+        let pool = (request.offset + request.limit).max(QUANTITY_POOL);
+        let (mut top, count) =
+            searcher.search(q, &(TopDocs::with_limit(pool).order_by_score(), Count))?;
+        let mut highlighter = self.highlighter.clone();
+        for (score, address) in top.iter_mut() {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let text = text_of(&doc, self.fields.text).unwrap_or_default();
+            let tokens = highlighter.analyze(&text);
+            let ranges = highlighter.ranges(&tokens, focus);
+            if highlighter.number_beside_match(&tokens, &ranges, QUANTITY_WINDOW) {
+                *score *= QUANTITY_ANSWER_BOOST;
+            }
+        }
+        // stable: equal scores keep the index's order
+        top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let page = top
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .collect();
+        Ok((page, count))
     }
 
     fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> query::BuiltQuery {

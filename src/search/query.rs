@@ -67,6 +67,13 @@ mod boost {
 /// synonyms as alternatives.
 const RARE_WORD_PASSAGES: u64 = 2;
 
+/// A quantity question counts the first content words after `combien`/`how many`: two, so
+/// that an adjective before the noun (`grands thèmes`) or after it (`orientations majeures`)
+/// still leaves the noun in. Measured on the eval set and on 22 quantity questions written
+/// apart from it: one word 0.903 / 0.808 MRR@10, two 0.905 / 0.795, every query word 0.908 /
+/// 0.788 (no boost: 0.900 / 0.722).
+const QUANTITY_FOCUS_WORDS: usize = 2;
+
 /// At most this many indexed words stand in for a word the index lacks.
 const MAX_NEAR_TERMS: usize = 8;
 
@@ -122,6 +129,9 @@ pub struct BuiltQuery {
     /// Query words the index does not contain (searched fuzzily; candidates for "did you mean").
     pub unknown_words: Vec<String>,
     pub lang: Option<Lang>,
+    /// When the query asks for a quantity (`Combien de défis …`), the forms of the word it
+    /// counts (`défis`): its answer states a number beside that word.
+    pub quantity_focus: Option<MatchTerms>,
 }
 
 /// The query-mode analyzers, built once (stop-word sets and stemmers are not free to build)
@@ -224,6 +234,19 @@ const QUESTION_STARTS: &[&str] = &[
     "why", "how", "is", "are", "does", "do", "did", "can",
 ];
 
+/// Where a question asks for a quantity: the index of `combien` (not `combien de temps`,
+/// which asks for a duration) or of `many`/`much` after `how`. `words` are the folded words.
+pub fn quantity_asked_at(words: &[&str]) -> Option<usize> {
+    words.iter().enumerate().position(|(i, word)| {
+        let next = words.get(i + 1).copied();
+        match *word {
+            "combien" => next != Some("temps") && words.get(i + 2).copied() != Some("temps"),
+            "many" | "much" => i > 0 && words[i - 1] == "how",
+            _ => false,
+        }
+    })
+}
+
 /// Is the text a question (a `?`, or a question word first)?
 pub fn is_question(text: &str, first_word: Option<&str>) -> bool {
     text.trim_end().ends_with('?') || first_word.is_some_and(|w| QUESTION_STARTS.contains(&w))
@@ -250,6 +273,21 @@ struct WordForms {
     unknown: bool,
     /// Passages holding the word (stemmed French form when it has one, else exact).
     doc_freq: u64,
+}
+
+impl WordForms {
+    /// The word's forms, for the highlighter.
+    fn add_match_terms(&self, terms: &mut MatchTerms) {
+        terms.exact.insert(self.exact.clone());
+        terms.exact.extend(self.exact_alt.iter().cloned());
+        terms.french.extend(self.french.iter().cloned());
+        terms.english.extend(self.english.iter().cloned());
+        terms.french.extend(self.french_alt.iter().cloned());
+        terms
+            .french
+            .extend(self.french_translations.iter().cloned());
+        terms.english.extend(self.english_alt.iter().cloned());
+    }
 }
 
 pub fn build(
@@ -288,6 +326,12 @@ pub fn build(
 
     let exact_all = analyzers.tokens(Analyzer::Exact, &parsed.free);
     let question = is_question(&parsed.free, exact_all.first().map(|t| t.text.as_str()));
+    let folded: Vec<&str> = exact_all.iter().map(|t| t.text.as_str()).collect();
+    let quantity_at = if question {
+        quantity_asked_at(&folded)
+    } else {
+        None
+    };
     // Stop words of either language are noise in both fields (`de` is no English stop word,
     // yet it would match every French passage through the English field); so are question
     // words in a question.
@@ -353,7 +397,6 @@ pub fn build(
     }
 
     // Synonyms: each expansion's terms join the words it covers.
-    let folded: Vec<&str> = exact_all.iter().map(|t| t.text.as_str()).collect();
     for expansion in synonyms.expand(&folded) {
         for phrase_text in &expansion.phrases {
             let fr: Vec<String> = analyzers
@@ -440,6 +483,7 @@ pub fn build(
         None => (boost::LANG_UNSURE, boost::LANG_UNSURE),
     };
     let boosted = |q: Box<dyn Query>, w: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(q, w)) };
+    let typed: HashSet<&str> = content.iter().map(|(_, f)| f.exact.as_str()).collect();
     // One clause per query word: any of its forms, in any field.
     let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
     for (_, forms) in &content {
@@ -499,6 +543,11 @@ pub fn build(
             // Indexed words within edit distance 1 (2 from 8 letters) sharing the first letter:
             // typos, and English cognates of French words (`additional`/`additionnel`).
             for near in suggest::near_terms(searcher, fields.exact, &forms.exact, MAX_NEAR_TERMS) {
+                // `parts` → `paris` in a query that already says `Paris` would count that
+                // word twice.
+                if typed.contains(near.term.as_str()) {
+                    continue;
+                }
                 add(term_query(fields.exact, &near.term), boost::FUZZY);
             }
         }
@@ -548,17 +597,7 @@ pub fn build(
     }
 
     for (_, forms) in &content {
-        match_terms.exact.insert(forms.exact.clone());
-        match_terms.exact.extend(forms.exact_alt.iter().cloned());
-        match_terms.french.extend(forms.french.iter().cloned());
-        match_terms.english.extend(forms.english.iter().cloned());
-        match_terms.french.extend(forms.french_alt.iter().cloned());
-        match_terms
-            .french
-            .extend(forms.french_translations.iter().cloned());
-        match_terms
-            .english
-            .extend(forms.english_alt.iter().cloned());
+        forms.add_match_terms(&mut match_terms);
         words.push(QueryWord {
             exact: std::iter::once(&forms.exact)
                 .chain(&forms.exact_alt)
@@ -579,6 +618,18 @@ pub fn build(
                 .collect(),
         });
     }
+    // The words a quantity question counts: the content words after `combien`/`many`.
+    let quantity_focus = quantity_at.map(|at| {
+        let mut terms = MatchTerms::default();
+        for (_, forms) in content
+            .iter()
+            .filter(|(i, _)| *i > at)
+            .take(QUANTITY_FOCUS_WORDS)
+        {
+            forms.add_match_terms(&mut terms);
+        }
+        terms
+    });
     let unknown_words: Vec<String> = content
         .iter()
         .filter(|(_, f)| f.unknown)
@@ -595,6 +646,7 @@ pub fn build(
             words,
             unknown_words,
             lang: detected,
+            quantity_focus,
         };
     }
     // Filters restrict without scoring.
@@ -619,6 +671,7 @@ pub fn build(
         words,
         unknown_words,
         lang: detected,
+        quantity_focus,
     }
 }
 
@@ -637,5 +690,21 @@ mod tests {
         let p = parse(r#"unclosed "quote here"#);
         assert!(p.phrases.is_empty());
         assert_eq!(p.free, "unclosed quote here");
+    }
+
+    #[test]
+    fn quantity_questions_are_recognised() {
+        let at = |q: &str| {
+            let words: Vec<&str> = q.split(' ').collect();
+            quantity_asked_at(&words)
+        };
+        assert_eq!(at("combien de doctorants en 2027"), Some(0));
+        assert_eq!(at("de combien le taux a t il progresse"), Some(1));
+        assert_eq!(at("how many strategic partners"), Some(1));
+        assert_eq!(at("how much funding"), Some(1));
+        // a duration, not a count
+        assert_eq!(at("depuis combien de temps"), None);
+        assert_eq!(at("many partners"), None);
+        assert_eq!(at("how is the school funded"), None);
     }
 }
