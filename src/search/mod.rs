@@ -31,8 +31,10 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// Largest accepted `limit`.
 pub const MAX_LIMIT: usize = 100;
 
-/// Passages scored again for a quantity question (the answer is nearly always among them).
-const QUANTITY_POOL: usize = 30;
+/// Passages scored again for a quantity question. 15, 20 and 30 find the same answers on the
+/// eval set but for one (30 lifts a passage from below the 20th place above it); 20 reads a
+/// third fewer passages.
+const QUANTITY_POOL: usize = 20;
 /// How far (in words) a number may stand from a word of the question.
 const QUANTITY_WINDOW: usize = 2;
 /// Score multiplier for a passage stating a number beside the words asked about. Measured
@@ -292,11 +294,19 @@ impl Engine {
         focus: &highlight::MatchTerms,
         q: &dyn tantivy::query::Query,
     ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-        let pool = (request.offset + request.limit).max(QUANTITY_POOL);
-        let (mut top, count) =
-            searcher.search(q, &(TopDocs::with_limit(pool).order_by_score(), Count))?;
+        let wanted = request.offset + request.limit;
+        let (mut top, count) = searcher.search(
+            q,
+            &(
+                TopDocs::with_limit(wanted.max(QUANTITY_POOL)).order_by_score(),
+                Count,
+            ),
+        )?;
+        // A passage whose boosted score would stay below the last wanted passage's score
+        // cannot enter the page: it is not read (most of the pool, usually).
+        let floor = top.get(wanted - 1).map_or(0.0, |(s, _)| *s) / QUANTITY_ANSWER_BOOST;
         let mut highlighter = self.highlighter.clone();
-        for (score, address) in top.iter_mut() {
+        for (score, address) in top.iter_mut().filter(|(s, _)| *s >= floor) {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let text = text_of(&doc, self.fields.text).unwrap_or_default();
             let tokens = highlighter.analyze(&text);
