@@ -38,9 +38,9 @@ const QUANTITY_POOL: usize = 20;
 /// How far (in words) a number may stand from a word of the question.
 const QUANTITY_WINDOW: usize = 2;
 /// Score multiplier for a passage stating a number beside the words asked about. Measured
-/// on the eval set: MRR@10 0.900 → 0.905, question 0.674 → 0.692 (four up, one down two
-/// places: `orientations majeures` counted where the text says `axes`); on 22 quantity
-/// questions written apart from it, 0.722 → 0.795.
+/// on the eval set (against 1.0, everything else equal): MRR@10 0.907 → 0.912, question 0.691
+/// → 0.706, three queries up and none down; on 22 quantity questions written apart from it,
+/// 0.722 → 0.795.
 const QUANTITY_ANSWER_BOOST: f32 = 1.5;
 
 /// A search as the user asked for it.
