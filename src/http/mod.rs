@@ -382,6 +382,7 @@ pub async fn serve_with(
     options: ServeOptions,
     on_listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    let stop = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_listening(listener.local_addr()?);
     // Without TCP_NODELAY a small response written in two pieces waits for the client's
@@ -392,27 +393,30 @@ pub async fn serve_with(
         }
     });
     axum::serve(listener, service(engine, options))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C or SIGTERM. The handlers are registered when this is called, not when the future
+/// is first polled: axum polls the shutdown future on a task of its own, which may run after
+/// the first requests are served, and a SIGTERM arriving before would kill the process
+/// instead of stopping it gracefully (seen in CI on a 2-core machine).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
