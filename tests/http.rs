@@ -73,6 +73,30 @@ fn english_question_finds_the_mission_statement() {
         .contains("12 March"));
 }
 
+/// The response says which language the query was read in: the question's words decide, not
+/// the French names it carries.
+#[test]
+fn the_query_language_is_that_of_its_words_not_its_names() {
+    for (q, lang) in [
+        (
+            "How many parts make up Télécom Paris's purpose statement?",
+            "en",
+        ),
+        (
+            "Which schools make up Institut Polytechnique de Paris?",
+            "en",
+        ),
+        (
+            "Quelles écoles composent l'Institut Polytechnique de Paris ?",
+            "fr",
+        ),
+    ] {
+        let (status, body) = get_json("/api/search", &[("q", q)]);
+        assert_eq!(status, 200);
+        assert_eq!(body["query_lang"], lang, "{q}");
+    }
+}
+
 #[test]
 fn each_web_page_answers_its_own_query() {
     for (query, doc, expected) in [

@@ -2,8 +2,10 @@
 //! on a few words, so short texts get no verdict and callers fall back (to the document's
 //! language for passages, to both languages for queries).
 
+use unicode_normalization::UnicodeNormalization;
 use whatlang::{Detector, Lang as WLang};
 
+use super::stopwords;
 use crate::model::Lang;
 
 /// Fewer words than this and we do not trust a detection.
@@ -27,6 +29,63 @@ pub fn detect(text: &str) -> Option<Lang> {
         WLang::Eng => Some(Lang::En),
         _ => None,
     }
+}
+
+/// A query's language. Trigrams are misled by the names a short question carries (`How many
+/// parts make up Télécom Paris's purpose statement?` reads as French to whatlang), so the
+/// function words typed outside names vote first: two or more of one language and none of the
+/// other decide. Otherwise whatlang decides on the words outside names, as [`detect`] does.
+pub fn detect_query(text: &str) -> Option<Lang> {
+    if text.split_whitespace().count() < MIN_WORDS {
+        return None;
+    }
+    let outside_names = words_outside_names(text);
+    let (mut french, mut english) = (0, 0);
+    for word in &outside_names {
+        let folded: String = word
+            .nfd()
+            .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+            .collect::<String>()
+            .to_lowercase();
+        let in_french = stopwords::FRENCH.contains(&folded.as_str());
+        let in_english = stopwords::ENGLISH.contains(&folded.as_str());
+        match (in_french, in_english) {
+            (true, false) => french += 1,
+            (false, true) => english += 1,
+            _ => {}
+        }
+    }
+    match (french, english) {
+        (f, 0) if f >= 2 => return Some(Lang::Fr),
+        (0, e) if e >= 2 => return Some(Lang::En),
+        _ => {}
+    }
+    detect(&outside_names.join(" "))
+}
+
+/// The words of `text` that are not part of a name: a capitalised word after the first, and
+/// a short lower-case link (`de`, `of`, `the`) between two capitalised words, are left out.
+/// Elided articles are split off (`l'école` → `l`, `école`); a possessive `'s` stays a word.
+fn words_outside_names(text: &str) -> Vec<&str> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let mut kept = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 && capitalised(word) {
+            continue;
+        }
+        let between_names = i > 0
+            && word.chars().count() <= 3
+            && capitalised(words[i - 1])
+            && words.get(i + 1).is_some_and(|next| capitalised(next));
+        if !between_names {
+            kept.push(*word);
+        }
+    }
+    kept
 }
 
 /// A passage's language: detected when the passage is long enough, else the document's.
@@ -53,5 +112,29 @@ mod tests {
         );
         assert_eq!(detect("taux de féminisation"), None);
         assert_eq!(passage_lang("Paris", Lang::En), Lang::En);
+    }
+
+    #[test]
+    fn a_query_is_read_by_its_words_not_by_the_names_it_carries() {
+        for english in [
+            "How many parts make up Télécom Paris's purpose statement?",
+            "Which schools make up Institut Polytechnique de Paris?",
+            "Who is the director of Télécom Paris?",
+            "When did IMT open its bachelor programme in Dakar?",
+        ] {
+            assert_eq!(detect_query(english), Some(Lang::En), "{english}");
+        }
+        for french in [
+            "Quel est le taux de féminisation des élèves ingénieurs ?",
+            "Avec quelle école voisine de la même région IMT Mines Albi mutualise-t-elle ses actions ?",
+            "De quelles écoles est issue IMT Atlantique ?",
+        ] {
+            assert_eq!(detect_query(french), Some(Lang::Fr), "{french}");
+        }
+        assert_eq!(detect_query("taux de féminisation"), None);
+        assert_eq!(
+            words_outside_names("Which schools make up Institut Polytechnique de Paris?"),
+            ["Which", "schools", "make", "up"]
+        );
     }
 }

@@ -308,7 +308,7 @@ pub fn build(
     request: &SearchRequest,
 ) -> BuiltQuery {
     let parsed = parse(&request.query);
-    let detected = lang::detect(&parsed.free);
+    let detected = lang::detect_query(&parsed.free);
     let mut match_terms = MatchTerms::default();
     let mut words: Vec<QueryWord> = Vec::new();
     let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
