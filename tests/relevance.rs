@@ -154,3 +154,16 @@ fn a_quantity_question_finds_the_passage_stating_the_number() {
     let highlight = first["highlight"].as_str().unwrap_or("");
     assert!(highlight.contains("50 <mark>MOOCs</mark>"), "{first}");
 }
+
+/// An acronym's multi-word expansion is matched in section titles too: the IMT-BS fiche is
+/// titled with the school's full name, which its passages do not repeat.
+#[test]
+fn an_acronym_finds_the_section_titled_with_its_full_name() {
+    let hits = crate::util::search("Quelles sont les valeurs d'IMT-BS ?");
+    let first = hits.first().expect("a hit");
+    let section = first["source"]["section"].as_str().unwrap_or("");
+    assert!(
+        section.contains("Institut Mines-Télécom Business School"),
+        "{first}"
+    );
+}

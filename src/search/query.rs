@@ -237,11 +237,45 @@ const QUESTION_FILLER: &[&str] = &[
     "are",
 ];
 
+/// Fixed phrases that only articulate a question (`à la fois`, `en quoi`, `to what extent`),
+/// as folded words: dropped from questions like the filler words above. Their words alone
+/// mean something (`fois` in `deux fois plus`, `extent`), so only the whole phrase goes.
+const QUESTION_FILLER_PHRASES: &[&[&str]] = &[
+    &["a", "la", "fois"],
+    &["en", "quoi"],
+    &["de", "quelle", "maniere"],
+    &["de", "quelle", "facon"],
+    &["dans", "quelle", "mesure"],
+    &["a", "quel", "point"],
+    &["par", "exemple"],
+    &["en", "particulier"],
+    &["at", "the", "same", "time"],
+    &["in", "what", "way"],
+    &["to", "what", "extent"],
+    &["for", "example"],
+    &["in", "particular"],
+];
+
 const QUESTION_STARTS: &[&str] = &[
     "qui", "que", "qu", "quel", "quelle", "quels", "quelles", "quoi", "combien", "comment",
     "pourquoi", "quand", "ou", "est", "what", "which", "who", "whom", "whose", "when", "where",
     "why", "how", "is", "are", "does", "do", "did", "can",
 ];
+
+/// The indexes of the words that belong to a [`QUESTION_FILLER_PHRASES`] phrase.
+/// `words` are the folded words.
+fn in_filler_phrases(words: &[&str]) -> Vec<usize> {
+    let mut found = Vec::new();
+    for filler in QUESTION_FILLER_PHRASES {
+        for (i, window) in words.windows(filler.len()).enumerate() {
+            if window == *filler {
+                found.extend(i..i + filler.len());
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
 
 /// Where a question asks for a quantity: the index of `combien` (not `combien de temps`,
 /// which asks for a duration) or of `many`/`much` after `how`. `words` are the folded words.
@@ -272,6 +306,8 @@ struct WordForms {
     english_alt: Vec<String>,
     /// Multi-word synonyms, as phrases in the exact field, and their words one by one.
     phrase_alt: Vec<(Box<dyn Query>, f32)>,
+    /// The same phrases in the title and section field (French analysis).
+    heading_phrase_alt: Vec<(Box<dyn Query>, f32)>,
     french_part: Vec<String>,
     english_part: Vec<String>,
     /// French translations of the English word, from the bilingual dictionary.
@@ -347,11 +383,18 @@ pub fn build(
     let noise = |t: &AnalyzedToken| {
         is_stop_word(&t.text) || (question && QUESTION_FILLER.contains(&t.text.as_str()))
     };
-    let noise_spans: HashSet<(usize, usize)> = exact_all
+    let mut noise_spans: HashSet<(usize, usize)> = exact_all
         .iter()
         .filter(|t| noise(t))
         .map(|t| (t.from, t.to))
         .collect();
+    if question {
+        noise_spans.extend(
+            in_filler_phrases(&folded)
+                .into_iter()
+                .map(|i| (exact_all[i].from, exact_all[i].to)),
+        );
+    }
     let french = analyzers.tokens(Analyzer::French, &parsed.free);
     let english = analyzers.tokens(Analyzer::English, &parsed.free);
     let same_span = |tokens: &[AnalyzedToken], t: &AnalyzedToken| {
@@ -433,6 +476,20 @@ pub fn build(
             // two-word query phrase (`Académie franco-allemande` => `Franco-German Academy for
             // the Industry of the Future`) would outweigh the words typed; it counts for the
             // share of its length that the words it replaces make.
+            let heading_phrase = if exact_tokens.len() >= 2 {
+                let tokens: Vec<AnalyzedToken> = analyzers
+                    .tokens(Analyzer::French, phrase_text)
+                    .into_iter()
+                    .filter(|t| !is_stop_word(&t.text))
+                    .collect();
+                if tokens.len() >= 2 {
+                    phrase(fields.heading_fr, &tokens, 1)
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
             let covered = (expansion.end - expansion.start) as f32;
             let phrase_weight = (covered / exact_tokens.len().max(1) as f32).min(1.0);
             for (i, forms) in content.iter_mut() {
@@ -440,6 +497,11 @@ pub fn build(
                     match &as_phrase {
                         Some(q) => {
                             forms.phrase_alt.push((q.box_clone(), phrase_weight));
+                            if let Some(h) = &heading_phrase {
+                                forms
+                                    .heading_phrase_alt
+                                    .push((h.box_clone(), phrase_weight));
+                            }
                             // Its words one by one only stand in for a word the documents
                             // rarely use (an English word in a French corpus): for a word they
                             // do use, `taux` or `public` alone would match half the corpus.
@@ -546,6 +608,22 @@ pub fn build(
                     boost::SYNONYM_TIE_BREAKER,
                 )),
                 boost::SYNONYM,
+            );
+        }
+        // A multi-word synonym naming what the section is about (`IMT-BS` in the fiche titled
+        // `Institut Mines-Télécom Business School`), weighted as a heading word.
+        if !forms.heading_phrase_alt.is_empty() {
+            let heading_phrases = forms
+                .heading_phrase_alt
+                .iter()
+                .map(|(q, w)| boosted(q.box_clone(), *w))
+                .collect();
+            add(
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    heading_phrases,
+                    boost::SYNONYM_TIE_BREAKER,
+                )),
+                boost::HEADING,
             );
         }
         if forms.unknown && forms.exact.chars().count() >= 5 {
@@ -699,6 +777,22 @@ mod tests {
         let p = parse(r#"unclosed "quote here"#);
         assert!(p.phrases.is_empty());
         assert_eq!(p.free, "unclosed quote here");
+    }
+
+    #[test]
+    fn fixed_question_phrases_are_found_whole() {
+        let found = |q: &str| {
+            let words: Vec<&str> = q.split(' ').collect();
+            in_filler_phrases(&words)
+        };
+        assert_eq!(
+            found("en quoi l ecole est elle a la fois generaliste"),
+            [0, 1, 6, 7, 8]
+        );
+        assert_eq!(found("to what extent is the school funded"), [0, 1, 2]);
+        // the words alone are not filler
+        assert!(found("deux fois plus d eleves").is_empty());
+        assert!(found("la fois suivante").is_empty());
     }
 
     #[test]
