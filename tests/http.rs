@@ -97,6 +97,26 @@ fn the_query_language_is_that_of_its_words_not_its_names() {
     }
 }
 
+/// `aujourd’hui` is one word, however its apostrophe is typed, and is highlighted whole.
+#[test]
+fn a_word_with_an_inner_apostrophe_is_one_word() {
+    let ids = |hits: &[Value]| -> Vec<String> {
+        hits.iter()
+            .map(|h| h["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let typed = search("aujourd'hui");
+    let curly = search("aujourd’hui");
+    assert!(!typed.is_empty());
+    assert_eq!(ids(&typed), ids(&curly));
+    let highlight = typed[0]["highlight"].as_str().unwrap_or_default();
+    assert!(
+        highlight.contains("<mark>aujourd’hui</mark>")
+            || highlight.contains("<mark>Aujourd’hui</mark>"),
+        "{highlight}"
+    );
+}
+
 #[test]
 fn each_web_page_answers_its_own_query() {
     for (query, doc, expected) in [

@@ -118,6 +118,40 @@ fn runs(text: &str) -> Vec<Run> {
     out
 }
 
+/// French words written with an apostrophe inside that is no elision (`aujourd’hui`: not
+/// `aujourd` + `hui`), as (before, after) the apostrophe, lower-case. They are one word,
+/// written without the apostrophe (`aujourdhui`), however the apostrophe is typed.
+const APOSTROPHE_WORDS: &[(&str, &[&str])] = &[
+    ("aujourd", &["hui"]),
+    ("quelqu", &["un", "une", "uns", "unes"]),
+    ("presqu", &["ile", "île", "iles", "îles"]),
+    (
+        "prud",
+        &["homme", "hommes", "homal", "homale", "homales", "homaux"],
+    ),
+];
+
+/// Joins the two runs of an [`APOSTROPHE_WORDS`] word into one.
+fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
+    let mut i = 0;
+    while i + 1 < runs.len() {
+        let (a, b) = (runs[i], runs[i + 1]);
+        let joined = matches!(&text[a.to..b.from], "'" | "\u{2019}")
+            && APOSTROPHE_WORDS.iter().any(|(before, afters)| {
+                text[a.from..a.to].to_lowercase() == *before
+                    && afters.contains(&text[b.from..b.to].to_lowercase().as_str())
+            });
+        if joined {
+            runs[i] = Run {
+                from: a.from,
+                to: b.to,
+            };
+            runs.remove(i + 1);
+        }
+        i += 1;
+    }
+}
+
 /// `EURECOM3` → `EURECOM`: two or more letters, then one or two digits (a footnote call glued
 /// to the word by PDF extraction). Longer digit tails are names (`H2020`).
 fn without_footnote_call(word: &str) -> Option<&str> {
@@ -131,7 +165,8 @@ fn without_footnote_call(word: &str) -> Option<&str> {
 }
 
 fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
-    let runs = runs(text);
+    let mut runs = runs(text);
+    join_apostrophe_words(text, &mut runs);
     let mut position = 0usize;
     let mut i = 0;
     let push = |out: &mut Vec<Token>, from: usize, to: usize, position: usize, t: String| {
@@ -147,7 +182,13 @@ fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
         let run = runs[i];
         let word = &text[run.from..run.to];
         if !all_digits(word) {
-            push(out, run.from, run.to, position, word.to_string());
+            push(
+                out,
+                run.from,
+                run.to,
+                position,
+                word.replace(['\'', '\u{2019}'], ""),
+            );
             if mode == NumberMode::Index {
                 if let Some(bare) = without_footnote_call(word) {
                     push(
@@ -260,6 +301,26 @@ mod tests {
     #[test]
     fn apostrophes_split_words() {
         assert_eq!(query("l’IMT d'étudiants"), ["l", "IMT", "d", "étudiants"]);
+        assert_eq!(query("Paris's"), ["Paris", "s"]);
+    }
+
+    #[test]
+    fn an_apostrophe_inside_a_word_is_no_elision() {
+        assert_eq!(
+            query("Aujourd’hui, les élèves"),
+            ["Aujourdhui", "les", "élèves"]
+        );
+        assert_eq!(query("aujourd'hui"), ["aujourdhui"]);
+        assert_eq!(query("quelqu’un d’autre"), ["quelquun", "d", "autre"]);
+        // offsets still cover the word as written, apostrophe included
+        let mut out = Vec::new();
+        tokenize("c’est aujourd’hui", NumberMode::Index, &mut out);
+        let last = out.last().expect("a token");
+        assert_eq!(
+            &"c’est aujourd’hui"[last.offset_from..last.offset_to],
+            "aujourd’hui"
+        );
+        assert_eq!(last.position, 2);
     }
 
     #[test]

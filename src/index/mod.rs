@@ -25,7 +25,7 @@ use crate::model::{DocumentInfo, Passage};
 pub use schema::Fields;
 
 /// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";
