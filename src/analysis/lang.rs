@@ -2,10 +2,9 @@
 //! on a few words, so short texts get no verdict and callers fall back (to the document's
 //! language for passages, to both languages for queries).
 
-use unicode_normalization::UnicodeNormalization;
 use whatlang::{Detector, Lang as WLang};
 
-use super::stopwords;
+use super::{fold, stopwords};
 use crate::model::Lang;
 
 /// Fewer words than this and we do not trust a detection.
@@ -42,11 +41,7 @@ pub fn detect_query(text: &str) -> Option<Lang> {
     let outside_names = words_outside_names(text);
     let (mut french, mut english) = (0, 0);
     for word in &outside_names {
-        let folded: String = word
-            .nfd()
-            .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-            .collect::<String>()
-            .to_lowercase();
+        let folded = fold(word);
         let in_french = stopwords::FRENCH.contains(&folded.as_str());
         let in_english = stopwords::ENGLISH.contains(&folded.as_str());
         match (in_french, in_english) {

@@ -94,6 +94,15 @@ pub fn register(index: &tantivy::Index) {
     }
 }
 
+/// Lower-cases and removes accents (`Étudiants` → `etudiants`).
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// Is this folded, lower-cased word a French or English stop word?
 pub fn is_stop_word(word: &str) -> bool {
     stopwords::FRENCH.contains(&word) || stopwords::ENGLISH.contains(&word)

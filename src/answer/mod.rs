@@ -165,7 +165,7 @@ fn type_score(
             let noun_ok = |f: &&&crate::figures::scan::Found| match noun {
                 None => true,
                 Some(forms) => f.noun.as_deref().is_some_and(|n| {
-                    question::forms(&crate::figures::fold(n))
+                    question::forms(&crate::analysis::fold(n))
                         .iter()
                         .any(|x| forms.contains(x))
                 }),

@@ -11,7 +11,6 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::{analyze, Analyzer, NumberMode};
 use crate::error::{Error, Result};
@@ -50,14 +49,6 @@ pub struct Figure {
     pub char_end: usize,
     /// The passage's citation (document, title, page, section).
     pub source: SourceRef,
-}
-
-/// Lower-cases and removes accents (`Étudiants` → `etudiants`).
-pub fn fold(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
 }
 
 fn char_offset(text: &str, byte: usize) -> usize {

@@ -326,7 +326,7 @@ fn noun_after(rest: &str) -> Option<String> {
         .chars()
         .take_while(|c| c.is_alphabetic() || *c == '-')
         .collect();
-    let folded = crate::figures::fold(&word);
+    let folded = crate::analysis::fold(&word);
     (word.chars().count() >= 2 && !crate::analysis::is_stop_word(&folded)).then_some(word)
 }
 

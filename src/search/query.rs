@@ -451,12 +451,12 @@ pub fn build(
     // Synonyms: each expansion's terms join the words it covers.
     for expansion in synonyms.expand(&folded) {
         for phrase_text in &expansion.phrases {
-            let fr: Vec<String> = analyzers
+            let fr_tokens: Vec<AnalyzedToken> = analyzers
                 .tokens(Analyzer::French, phrase_text)
                 .into_iter()
                 .filter(|t| !is_stop_word(&t.text))
-                .map(|t| t.text)
                 .collect();
+            let fr: Vec<String> = fr_tokens.iter().map(|t| t.text.clone()).collect();
             let en: Vec<String> = analyzers
                 .tokens(Analyzer::English, phrase_text)
                 .into_iter()
@@ -465,31 +465,22 @@ pub fn build(
                 .collect();
             // A one-word expansion is another form of the words it covers; a longer one
             // counts only as a phrase (its words one by one — `part`, `public` — would match
-            // everything).
+            // everything), in the passage and in its title and section.
             let exact_tokens = analyzers.tokens(Analyzer::Exact, phrase_text);
-            let as_phrase = if exact_tokens.len() >= 2 {
-                phrase(fields.exact, &exact_tokens, 1)
+            let (as_phrase, heading_phrase) = if exact_tokens.len() >= 2 {
+                (
+                    phrase(fields.exact, &exact_tokens, 1),
+                    (fr_tokens.len() >= 2)
+                        .then(|| phrase(fields.heading_fr, &fr_tokens, 1))
+                        .flatten(),
+                )
             } else {
-                None
+                (None, None)
             };
             // A phrase's score adds up its words' weights: a seven-word expansion of a
             // two-word query phrase (`Académie franco-allemande` => `Franco-German Academy for
             // the Industry of the Future`) would outweigh the words typed; it counts for the
             // share of its length that the words it replaces make.
-            let heading_phrase = if exact_tokens.len() >= 2 {
-                let tokens: Vec<AnalyzedToken> = analyzers
-                    .tokens(Analyzer::French, phrase_text)
-                    .into_iter()
-                    .filter(|t| !is_stop_word(&t.text))
-                    .collect();
-                if tokens.len() >= 2 {
-                    phrase(fields.heading_fr, &tokens, 1)
-                } else {
-                    None
-                }
-            } else {
-                None
-            };
             let covered = (expansion.end - expansion.start) as f32;
             let phrase_weight = (covered / exact_tokens.len().max(1) as f32).min(1.0);
             for (i, forms) in content.iter_mut() {
