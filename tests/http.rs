@@ -97,6 +97,31 @@ fn the_query_language_is_that_of_its_words_not_its_names() {
     }
 }
 
+/// An English query's words are stemmed as English to find their synonyms: French Snowball
+/// cuts `statement` to `stat`, as it does `state`, whose rule brings `État`.
+#[test]
+fn an_english_word_finds_no_synonym_through_its_french_stem() {
+    let q = "How many parts make up Télécom Paris's purpose statement?";
+    let (status, body) = get_json("/api/search", &[("q", q), ("limit", "20")]);
+    assert_eq!(status, 200);
+    assert_eq!(body["query_lang"], "en");
+    let hits = body["hits"].as_array().cloned().unwrap_or_default();
+    assert!(!hits.is_empty());
+    for h in &hits {
+        let marked = h["highlight"].as_str().unwrap_or_default().to_lowercase();
+        assert!(!marked.contains("<mark>état</mark>"), "{marked}");
+    }
+    // the same rule still applies to `state`
+    let (_, body) = get_json("/api/search", &[("q", "What does the state fund?")]);
+    let marked: String = body["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| h["highlight"].as_str().unwrap_or_default().to_lowercase())
+        .collect();
+    assert!(marked.contains("<mark>état</mark>"), "{marked}");
+}
+
 /// `aujourd’hui` is one word, however its apostrophe is typed, and is highlighted whole.
 #[test]
 fn a_word_with_an_inner_apostrophe_is_one_word() {

@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Terms are matched on the query's folded words (case and accents ignored), so one entry
-//! covers `Élèves` and `eleves`, or on their French or English Snowball stem, so `students`
-//! matches a rule written `student` and `évaluera` one written `évaluer`. Expansions are
+//! covers `Élèves` and `eleves`, or on their Snowball stem in the query's language (both
+//! stems when it is unsure), so `students` matches a rule written `student` and `évaluera`
+//! one written `évaluer`. Expansions are
 //! searched beside the words typed, never instead of them, and weigh less.
 
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::{analyze, Analyzer, NumberMode};
+use crate::model::Lang;
 
 /// A rule: the folded words to find in the query, and what to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,22 +48,26 @@ impl WordKeys {
         }
     }
 
-    /// The keys a rule is filed under (each is looked up for the query's words).
-    fn lookup_keys(&self) -> Vec<String> {
+    /// The keys a rule is filed under (`None`: every key), or looked up for a query word in
+    /// `lang` (its stem in that language only: the French stem of `statement` is that of
+    /// `state`).
+    fn lookup_keys(&self, lang: Option<Lang>) -> Vec<String> {
         let mut keys = vec![self.folded.clone()];
-        if self.french.chars().count() >= MIN_STEM_CHARS {
+        if lang != Some(Lang::En) && self.french.chars().count() >= MIN_STEM_CHARS {
             keys.push(format!("fr:{}", self.french));
         }
-        if self.english.chars().count() >= MIN_STEM_CHARS {
+        if lang != Some(Lang::Fr) && self.english.chars().count() >= MIN_STEM_CHARS {
             keys.push(format!("en:{}", self.english));
         }
         keys
     }
 
-    fn matches(&self, other: &WordKeys) -> bool {
+    /// Does this query word, in a query in `lang`, match the rule's word `other`?
+    fn matches(&self, other: &WordKeys, lang: Option<Lang>) -> bool {
+        let long = |stem: &str| stem.chars().count() >= MIN_STEM_CHARS;
         self.folded == other.folded
-            || (self.french == other.french && self.french.chars().count() >= MIN_STEM_CHARS)
-            || (self.english == other.english && self.english.chars().count() >= MIN_STEM_CHARS)
+            || (lang != Some(Lang::En) && self.french == other.french && long(&self.french))
+            || (lang != Some(Lang::Fr) && self.english == other.english && long(&self.english))
     }
 }
 
@@ -148,7 +154,7 @@ impl Synonyms {
                 let words: Vec<WordKeys> =
                     words.iter().map(|w| WordKeys::new(&stemmers, w)).collect();
                 let index = synonyms.rules.len();
-                for key in words[0].lookup_keys() {
+                for key in words[0].lookup_keys(None) {
                     synonyms.by_first_word.entry(key).or_default().push(index);
                 }
                 synonyms.rules.push(Rule { words, expansions });
@@ -165,8 +171,9 @@ impl Synonyms {
         self.rules.is_empty()
     }
 
-    /// The expansions that apply to a query, given its folded words in order.
-    pub fn expand(&self, words: &[&str]) -> Vec<Expansion> {
+    /// The expansions that apply to a query, given its folded words in order and its
+    /// language when known (its words are then stemmed in that language only).
+    pub fn expand(&self, words: &[&str], lang: Option<Lang>) -> Vec<Expansion> {
         if self.rules.is_empty() {
             return Vec::new();
         }
@@ -175,7 +182,7 @@ impl Synonyms {
         let mut out = Vec::new();
         for start in 0..keys.len() {
             let mut candidates: Vec<usize> = keys[start]
-                .lookup_keys()
+                .lookup_keys(lang)
                 .iter()
                 .filter_map(|k| self.by_first_word.get(k))
                 .flatten()
@@ -189,7 +196,7 @@ impl Synonyms {
                     && keys[start..end]
                         .iter()
                         .zip(&rule.words)
-                        .all(|(a, b)| a.matches(b))
+                        .all(|(a, b)| a.matches(b, lang))
                 {
                     out.push(Expansion {
                         start,
@@ -218,7 +225,7 @@ mod tests {
         );
         assert_eq!(problems.len(), 1);
         assert_eq!(s.len(), 3);
-        let e = s.expand(&["les", "eleves"]);
+        let e = s.expand(&["les", "eleves"], None);
         assert_eq!(
             e,
             vec![Expansion {
@@ -227,10 +234,10 @@ mod tests {
                 phrases: vec!["étudiants".into()]
             }]
         );
-        let e = s.expand(&["engineering", "students"]);
+        let e = s.expand(&["engineering", "students"], None);
         assert_eq!(e[0].phrases, vec!["élèves ingénieurs".to_string()]);
         assert_eq!((e[0].start, e[0].end), (0, 2));
-        assert!(s.expand(&["students"]).is_empty());
+        assert!(s.expand(&["students"], None).is_empty());
     }
 
     #[test]
@@ -238,9 +245,25 @@ mod tests {
         let (s, _) = Synonyms::parse(
             "évaluer => mesurer\nstudent => étudiant\nai => intelligence artificielle\n",
         );
-        assert_eq!(s.expand(&["evaluera"])[0].phrases, ["mesurer"]);
-        assert_eq!(s.expand(&["students"])[0].phrases, ["étudiant"]);
-        assert_eq!(s.expand(&["ai"]).len(), 1);
-        assert!(s.expand(&["aie"]).is_empty());
+        assert_eq!(s.expand(&["evaluera"], None)[0].phrases, ["mesurer"]);
+        assert_eq!(s.expand(&["students"], None)[0].phrases, ["étudiant"]);
+        assert_eq!(s.expand(&["ai"], None).len(), 1);
+        assert!(s.expand(&["aie"], None).is_empty());
+    }
+
+    #[test]
+    fn a_query_word_is_stemmed_in_the_query_language_only() {
+        let (s, _) = Synonyms::parse("state => État\névaluer => mesurer\n");
+        // French Snowball cuts both `statement` and `state` to `stat`; English does not
+        assert_eq!(s.expand(&["statement"], None).len(), 1);
+        assert!(s.expand(&["statement"], Some(Lang::En)).is_empty());
+        assert_eq!(s.expand(&["states"], Some(Lang::En))[0].phrases, ["État"]);
+        assert_eq!(
+            s.expand(&["evaluera"], Some(Lang::Fr))[0].phrases,
+            ["mesurer"]
+        );
+        assert!(s.expand(&["evaluera"], Some(Lang::En)).is_empty());
+        // a word typed as the rule writes it matches in any language
+        assert_eq!(s.expand(&["evaluer"], Some(Lang::En)).len(), 1);
     }
 }

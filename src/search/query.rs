@@ -449,7 +449,7 @@ pub fn build(
     }
 
     // Synonyms: each expansion's terms join the words it covers.
-    for expansion in synonyms.expand(&folded) {
+    for expansion in synonyms.expand(&folded, detected) {
         for phrase_text in &expansion.phrases {
             let fr_tokens: Vec<AnalyzedToken> = analyzers
                 .tokens(Analyzer::French, phrase_text)
