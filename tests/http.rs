@@ -122,6 +122,18 @@ fn an_english_word_finds_no_synonym_through_its_french_stem() {
     assert!(marked.contains("<mark>état</mark>"), "{marked}");
 }
 
+/// A question asking when comes first with the passage stating the date: both passages
+/// below speak of the board and the mission statement; one says when it was adopted.
+#[test]
+fn a_date_question_is_answered_by_the_passage_stating_the_date() {
+    let hits = search("On what day did IMT's board formally approve its statement of purpose?");
+    let first = hits
+        .first()
+        .and_then(|h| h["text"].as_str())
+        .unwrap_or_default();
+    assert!(first.contains("on 12 March"), "{first}");
+}
+
 /// `aujourd’hui` is one word, however its apostrophe is typed, and is highlighted whole.
 #[test]
 fn a_word_with_an_inner_apostrophe_is_one_word() {

@@ -60,6 +60,39 @@ pub fn other_writings(folded: &str) -> Vec<String> {
     }
 }
 
+/// Month names, folded: `le 11 juin` states a date without a year.
+const MONTHS: &[&str] = &[
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Is this folded word a month's name?
+pub fn is_month(folded: &str) -> bool {
+    MONTHS.contains(&folded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::number_words;
 use crate::error::Result;
 use crate::figures::scan::{scan, Scales};
 use crate::figures::Unit;
@@ -111,34 +112,6 @@ fn proximity(positions: &[(usize, usize)]) -> f32 {
     distinct.len() as f32 / best.max(1) as f32
 }
 
-/// Month names, folded: `le 11 juin` answers a `quand` without a year.
-const MONTHS: &[&str] = &[
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// How well the sentence holds the expected kind of answer: 1, partly (0.5), or 0.
 /// `word_starts` and `word_texts`: the sentence's words (byte offsets, folded forms).
 fn type_score(
@@ -180,7 +153,7 @@ fn type_score(
             let years = scan(sentence, Scales::Written)
                 .iter()
                 .any(|f| f.unit == Some(Unit::Year));
-            let month = word_texts.iter().any(|t| MONTHS.contains(t));
+            let month = word_texts.iter().any(|t| number_words::is_month(t));
             if years || month {
                 1.0
             } else {

@@ -46,6 +46,25 @@ pub struct QueryWord {
     pub english: Vec<String>,
 }
 
+/// Units of a duration after a number (`deux décennies`, `70 ans`), folded.
+const TIME_UNITS: &[&str] = &[
+    "ans",
+    "an",
+    "annees",
+    "annee",
+    "decennies",
+    "decennie",
+    "siecle",
+    "siecles",
+    "mois",
+    "years",
+    "year",
+    "decades",
+    "decade",
+    "months",
+    "century",
+];
+
 /// Words that state a rough quantity (`une cinquantaine de chaires`, `dozens of`), folded.
 const APPROXIMATE_NUMBERS: &[&str] = &[
     "dizaine",
@@ -71,6 +90,31 @@ const APPROXIMATE_NUMBERS: &[&str] = &[
     "hundreds",
     "thousands",
 ];
+
+/// Digits, a number word (`cinq`) or an approximate one (`dizaine`), folded.
+fn is_number(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit())
+        || !number_words::other_writings(word).is_empty()
+        || APPROXIMATE_NUMBERS.contains(&word)
+}
+
+/// Is a word that `is_answer` accepts, not itself matched, within `window` words of a matched
+/// word that is no number?
+fn beside_match(
+    words: &[AnalyzedToken],
+    ranges: &[(usize, usize)],
+    window: usize,
+    is_answer: impl Fn(&[AnalyzedToken], usize) -> bool,
+) -> bool {
+    let matched = |t: &AnalyzedToken| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b);
+    (0..words.len()).any(|i| {
+        is_answer(words, i)
+            && !matched(&words[i])
+            && words[i.saturating_sub(window)..(i + window + 1).min(words.len())]
+                .iter()
+                .any(|near| matched(near) && !is_number(&near.text))
+    })
+}
 
 /// A passage's folded tokens, computed once for highlighting and coverage.
 pub struct PassageTokens {
@@ -138,19 +182,26 @@ impl Highlighter {
         ranges: &[(usize, usize)],
         window: usize,
     ) -> bool {
-        let is_number = |t: &AnalyzedToken| {
-            t.text.starts_with(|c: char| c.is_ascii_digit())
-                || !number_words::other_writings(&t.text).is_empty()
-                || APPROXIMATE_NUMBERS.contains(&t.text.as_str())
-        };
-        let matched = |t: &AnalyzedToken| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b);
-        let words = &tokens.exact;
-        words.iter().enumerate().any(|(i, t)| {
-            is_number(t)
-                && !matched(t)
-                && words[i.saturating_sub(window)..(i + window + 1).min(words.len())]
-                    .iter()
-                    .any(|near| matched(near) && !is_number(near))
+        beside_match(&tokens.exact, ranges, window, |words, i| {
+            is_number(&words[i].text)
+        })
+    }
+
+    /// Is a date or a duration (a year, a month's name, `deux décennies`, `70 ans`) within
+    /// `window` words of a matched word? Years that are query words do not count.
+    pub fn time_beside_match(
+        &self,
+        tokens: &PassageTokens,
+        ranges: &[(usize, usize)],
+        window: usize,
+    ) -> bool {
+        beside_match(&tokens.exact, ranges, window, |words, i| {
+            let word = words[i].text.as_str();
+            let year = word.len() == 4
+                && word.chars().all(|c| c.is_ascii_digit())
+                && (word.starts_with("19") || word.starts_with("20"));
+            let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(&words[i - 1].text);
+            year || number_words::is_month(word) || duration
         })
     }
 
@@ -280,6 +331,32 @@ mod tests {
             "4 écoles relèvent ensemble de nouveaux défis"
         ));
         assert!(!beside(&mut h, "les défis de 2027"));
+    }
+
+    #[test]
+    fn finds_a_date_near_the_question_words() {
+        let mut h = Highlighter::default();
+        let asked = MatchTerms {
+            french: terms(Analyzer::French, "Dakar bachelor 2023"),
+            english: terms(Analyzer::English, "board"),
+            exact: terms(Analyzer::Exact, "Dakar bachelor 2023 board"),
+        };
+        let near = |h: &mut Highlighter, text: &str| {
+            let tokens = h.analyze(text);
+            let ranges = h.ranges(&tokens, &asked);
+            h.time_beside_match(&tokens, &ranges, 5)
+        };
+        assert!(near(&mut h, "IMT-SupdeCo Dakar a été ouverte en 2019"));
+        assert!(near(&mut h, "during the board meeting on 12 March"));
+        assert!(near(&mut h, "un bachelor proposé depuis deux décennies"));
+        // a number that is no date, a year that is a query word, a date too far away
+        assert!(!near(&mut h, "le bachelor de Dakar compte 120 élèves"));
+        assert!(!near(&mut h, "le bachelor de Dakar en 2023"));
+        assert!(!near(
+            &mut h,
+            "Dakar accueille le campus africain de l'école, de ses partenaires et de ses \
+             élèves depuis 2019"
+        ));
     }
 
     #[test]

@@ -129,9 +129,26 @@ pub struct BuiltQuery {
     /// Query words the index does not contain (searched fuzzily; candidates for "did you mean").
     pub unknown_words: Vec<String>,
     pub lang: Option<Lang>,
-    /// When the query asks for a quantity (`Combien de défis …`), the forms of the word it
-    /// counts (`défis`): its answer states a number beside that word.
-    pub quantity_focus: Option<MatchTerms>,
+    /// What a question asks for, when it asks for a quantity or a date, and the words its
+    /// answer states it beside.
+    pub answer_focus: Option<AnswerFocus>,
+}
+
+/// What kind of thing a question asks for, recognisable in a passage that answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerKind {
+    /// `Combien de défis …`, `How many partners …`: a number.
+    Quantity,
+    /// `Quand …`, `En quelle année …`, `Depuis combien de temps …`, `When …`: a date or a
+    /// duration.
+    Time,
+}
+
+/// The kind of answer a question asks for and the query terms it is stated beside: for a
+/// quantity, the word counted (`défis`); for a date, every content word.
+pub struct AnswerFocus {
+    pub kind: AnswerKind,
+    pub terms: MatchTerms,
 }
 
 /// The query-mode analyzers, built once (stop-word sets and stemmers are not free to build)
@@ -289,6 +306,27 @@ pub fn quantity_asked_at(words: &[&str]) -> Option<usize> {
         }
     })
 }
+
+/// Does a question ask for a date or a duration (`quand`, `en quelle année`, `depuis combien
+/// de temps`, `when`, `what year`, `how long`)? `words` are the folded words.
+pub fn time_asked(words: &[&str]) -> bool {
+    words.iter().enumerate().any(|(i, word)| {
+        let next = words.get(i + 1).copied().unwrap_or_default();
+        let after = words.get(i + 2).copied().unwrap_or_default();
+        match *word {
+            "quand" | "when" => true,
+            "quelle" | "quel" | "what" | "which" => TIME_NOUNS.contains(&next),
+            "combien" => next == "temps" || (next == "de" && after == "temps"),
+            "how" => next == "long",
+            _ => false,
+        }
+    })
+}
+
+/// Nouns that make `quelle …`/`what …` ask for a date.
+const TIME_NOUNS: &[&str] = &[
+    "annee", "date", "jour", "mois", "epoque", "year", "date", "day", "month",
+];
 
 /// Is the text a question (a `?`, or a question word first)?
 pub fn is_question(text: &str, first_word: Option<&str>) -> bool {
@@ -696,8 +734,9 @@ pub fn build(
                 .collect(),
         });
     }
-    // The words a quantity question counts: the content words after `combien`/`many`.
-    let quantity_focus = quantity_at.map(|at| {
+    // The words a quantity question counts: the content words after `combien`/`many`; a
+    // question about a date is answered beside any of its words.
+    let answer_focus = if let Some(at) = quantity_at {
         let mut terms = MatchTerms::default();
         for (_, forms) in content
             .iter()
@@ -706,8 +745,22 @@ pub fn build(
         {
             forms.add_match_terms(&mut terms);
         }
-        terms
-    });
+        Some(AnswerFocus {
+            kind: AnswerKind::Quantity,
+            terms,
+        })
+    } else if question && time_asked(&folded) {
+        let mut terms = MatchTerms::default();
+        for (_, forms) in &content {
+            forms.add_match_terms(&mut terms);
+        }
+        Some(AnswerFocus {
+            kind: AnswerKind::Time,
+            terms,
+        })
+    } else {
+        None
+    };
     let unknown_words: Vec<String> = content
         .iter()
         .filter(|(_, f)| f.unknown)
@@ -724,7 +777,7 @@ pub fn build(
             words,
             unknown_words,
             lang: detected,
-            quantity_focus,
+            answer_focus,
         };
     }
     // Filters restrict without scoring.
@@ -749,7 +802,7 @@ pub fn build(
         words,
         unknown_words,
         lang: detected,
-        quantity_focus,
+        answer_focus,
     }
 }
 
@@ -784,6 +837,24 @@ mod tests {
         // the words alone are not filler
         assert!(found("deux fois plus d eleves").is_empty());
         assert!(found("la fois suivante").is_empty());
+    }
+
+    #[test]
+    fn date_questions_are_recognised() {
+        let asked = |q: &str| {
+            let words: Vec<&str> = q.split(' ').collect();
+            time_asked(&words)
+        };
+        assert!(asked("quand l imt a t il ouvert son bachelor"));
+        assert!(asked("depuis quand existe t elle"));
+        assert!(asked("en quelle annee la cti a t elle renouvele"));
+        assert!(asked("a quelle date le conseil a t il vote"));
+        assert!(asked("depuis combien de temps"));
+        assert!(asked("on what day did the board approve"));
+        assert!(asked("how long has the school"));
+        assert!(!asked("combien de doctorants"));
+        assert!(!asked("quelle ecole"));
+        assert!(!asked("how many students"));
     }
 
     #[test]
