@@ -6,17 +6,17 @@ use crate::util::{corpus, root, run, shared_index, stderr};
 
 /// (kind, MRR@10 floor); `overall` covers every answered query.
 const MRR_FLOORS: &[(&str, f64)] = &[
-    ("overall", 0.905),
+    ("overall", 0.91),
     ("crosslingual", 0.84),
     ("figure", 0.96),
     ("keyword", 0.94),
     ("noaccent", 0.95),
     ("phrase", 0.97),
-    ("question", 0.70),
+    ("question", 0.72),
     ("variant", 0.89),
 ];
-const OVERALL_SUCCESS_AT_1: f64 = 0.87;
-const OVERALL_SUCCESS_AT_5: f64 = 0.94;
+const OVERALL_SUCCESS_AT_1: f64 = 0.875;
+const OVERALL_SUCCESS_AT_5: f64 = 0.945;
 /// Share of negative queries whose response is not a strong match.
 const NEGATIVES_FLAGGED: f64 = 0.9;
 
@@ -166,4 +166,42 @@ fn an_acronym_finds_the_section_titled_with_its_full_name() {
         section.contains("Institut Mines-Télécom Business School"),
         "{first}"
     );
+}
+
+/// A question word the passages do not use (`remanié`) reaches the one they use (`révisé`)
+/// through a MyThes thesaurus named by `SOURCIER_THESAURUS`, and only through it; the
+/// participle finds its infinitive's entry (`remanier`).
+#[test]
+fn a_rare_question_word_reaches_the_documents_word_through_the_thesaurus() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let thesaurus = dir.path().join("th_fr.dat");
+    std::fs::write(
+        &thesaurus,
+        "UTF-8\nremanier|1\n(Verbe)|réviser|refondre|mettre à jour\n",
+    )
+    .expect("write thesaurus");
+    let first = |thesaurus: &str| {
+        let out = crate::util::bin()
+            .args([
+                "search",
+                "--json",
+                "--index",
+                shared_index().to_str().expect("utf-8"),
+            ])
+            .arg("Le contrat peut-il être remanié ?")
+            .env("SOURCIER_THESAURUS", thesaurus)
+            .output()
+            .expect("search runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        body["hits"][0]["highlight"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let without = first("off");
+    assert!(!without.contains("<mark>révisé</mark>"), "{without}");
+    let with = first(thesaurus.to_str().expect("utf-8"));
+    assert!(with.starts_with("<mark>Révision</mark> du"), "{with}");
+    assert!(with.contains("<mark>révisé</mark>"), "{with}");
 }

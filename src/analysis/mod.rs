@@ -11,6 +11,7 @@ pub mod lang;
 pub mod number_words;
 pub(crate) mod stopwords;
 pub mod synonyms;
+pub mod thesaurus;
 pub mod tokenizer;
 
 use tantivy::tokenizer::{

@@ -596,6 +596,7 @@ fn serve(
 ) -> Result<()> {
     ensure_index(corpus, index, options)?;
     let engine = Arc::new(Engine::open(index)?);
+    engine.load_thesaurus();
     // re-indexing a running server: by the admin call (only with a token) and/or --watch
     let token = std::env::var("SOURCIER_ADMIN_TOKEN")
         .ok()

@@ -91,6 +91,7 @@ impl Live {
 fn rebuild(admin: &Admin) -> crate::Result<(ingest::IngestReport, Engine)> {
     let report = ingest::ingest_with(&admin.corpus, &admin.index, &admin.ingest, &Quiet)?;
     let engine = Engine::open(&admin.index)?;
+    engine.load_thesaurus();
     Ok((report, engine))
 }
 

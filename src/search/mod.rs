@@ -19,6 +19,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 
 use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
+use crate::analysis::thesaurus::{LazyThesaurus, Thesaurus};
 use crate::error::{Error, Result};
 use crate::index::{self, Fields, Manifest};
 use crate::model::{
@@ -118,6 +119,8 @@ pub struct Engine {
     synonyms: Synonyms,
     /// English → French translations, when a bilingual dictionary is installed.
     dictionary: Dictionary,
+    /// French synonyms, when a thesaurus is installed.
+    thesaurus: LazyThesaurus,
     /// Every figure of the generation, for `/api/figures` and `trace`.
     figures: crate::figures::Figures,
     facet_keys: facets::FacetKeys,
@@ -144,6 +147,19 @@ impl Engine {
         }
         let reader = reader_for(&index)?;
         let searcher = reader.searcher();
+        // Synonyms the passages never use could not match: not kept.
+        let thesaurus = {
+            let reader = reader.clone();
+            let text_fr = fields.text_fr;
+            LazyThesaurus::new(move || {
+                let searcher = reader.searcher();
+                Thesaurus::from_environment(|stem| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(text_fr, stem))
+                        .is_ok_and(|n| n > 0)
+                })
+            })
+        };
         let mut by_id = HashMap::new();
         let mut order: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         let mut facet_keys = facets::FacetKeys::new(&manifest.documents);
@@ -191,6 +207,7 @@ impl Engine {
             analyzers: query::QueryAnalyzers::default(),
             synonyms,
             dictionary,
+            thesaurus,
             figures,
             facet_keys,
         })
@@ -210,6 +227,12 @@ impl Engine {
 
     pub fn figures(&self) -> &crate::figures::Figures {
         &self.figures
+    }
+
+    /// Reads the thesaurus now rather than at the first question that needs it (a server
+    /// does it before it serves).
+    pub fn load_thesaurus(&self) {
+        self.thesaurus.get();
     }
 
     pub fn passage_count(&self) -> usize {
@@ -349,6 +372,7 @@ impl Engine {
             &self.analyzers,
             &self.synonyms,
             &self.dictionary,
+            &self.thesaurus,
             searcher,
             request,
         )

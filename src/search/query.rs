@@ -20,6 +20,7 @@ use super::suggest;
 use super::SearchRequest;
 use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
+use crate::analysis::thesaurus::LazyThesaurus;
 use crate::analysis::{
     analyze, is_stop_word, lang, number_words, AnalyzedToken, Analyzer, NumberMode,
 };
@@ -55,6 +56,8 @@ mod boost {
     /// A French translation of an English word from the bilingual dictionary (below the
     /// synonyms, which were written for this corpus).
     pub const DICTIONARY: f32 = 0.5;
+    /// A synonym from the general thesaurus, for a word the passages rarely use.
+    pub const THESAURUS: f32 = 0.5;
     /// A small number typed as a word found as digits, or the other way round.
     pub const NUMBER_WRITING: f32 = 0.8;
     /// An indexed word within edit distance 1–2 of a query word the index lacks.
@@ -73,6 +76,12 @@ const RARE_WORD_PASSAGES: u64 = 2;
 /// apart from it: one word 0.903 / 0.808 MRR@10, two 0.905 / 0.795, every query word 0.908 /
 /// 0.788 (no boost: 0.900 / 0.722).
 const QUANTITY_FOCUS_WORDS: usize = 2;
+
+/// A question word found in at most this many passages gets the thesaurus's synonyms.
+const RARE_FOR_THESAURUS: u64 = 5;
+/// At most this many thesaurus synonyms per word, in the thesaurus's order (first senses
+/// first).
+const MAX_RELATED: usize = 12;
 
 /// At most this many indexed words stand in for a word the index lacks.
 const MAX_NEAR_TERMS: usize = 8;
@@ -336,6 +345,8 @@ pub fn is_question(text: &str, first_word: Option<&str>) -> bool {
 /// Everything one query word can match as, for scoring and for coverage.
 #[derive(Default)]
 struct WordForms {
+    /// The word as typed.
+    typed: String,
     exact: String,
     french: Option<String>,
     english: Option<String>,
@@ -350,6 +361,9 @@ struct WordForms {
     english_part: Vec<String>,
     /// French translations of the English word, from the bilingual dictionary.
     french_translations: Vec<String>,
+    /// Stems of the word's French synonyms from the thesaurus, for a word the passages
+    /// rarely use.
+    french_related: Vec<String>,
     /// The same small number written otherwise (`quatre` → `4`), in the exact field.
     exact_alt: Vec<String>,
     /// Not in the index at all: probably a typo.
@@ -370,6 +384,7 @@ impl WordForms {
             .french
             .extend(self.french_translations.iter().cloned());
         terms.english.extend(self.english_alt.iter().cloned());
+        terms.french.extend(self.french_related.iter().cloned());
     }
 }
 
@@ -378,6 +393,7 @@ pub fn build(
     analyzers: &QueryAnalyzers,
     synonyms: &Synonyms,
     dictionary: &Dictionary,
+    thesaurus: &LazyThesaurus,
     searcher: &Searcher,
     request: &SearchRequest,
 ) -> BuiltQuery {
@@ -459,6 +475,7 @@ pub fn build(
         content.push((
             i,
             WordForms {
+                typed: parsed.free[t.from..t.to].to_string(),
                 exact: t.text.clone(),
                 french: same_span(&french, t),
                 english: same_span(&english, t),
@@ -577,6 +594,29 @@ pub fn build(
         }
     }
 
+    // A French question in words the passages rarely use (`dessein`, `remanié`): the
+    // thesaurus's synonyms of those words that the passages do use (`objectif`, `révisé`).
+    let rare = |forms: &WordForms| forms.french.is_some() && forms.doc_freq <= RARE_FOR_THESAURUS;
+    if question && detected != Some(Lang::En) && content.iter().any(|(_, f)| rare(f)) {
+        let thesaurus = thesaurus.get();
+        let query_stems: HashSet<String> = content
+            .iter()
+            .filter_map(|(_, f)| f.french.clone())
+            .collect();
+        for (_, forms) in content.iter_mut() {
+            if !rare(forms) {
+                continue;
+            }
+            forms.french_related = thesaurus
+                .related(&forms.typed)
+                .iter()
+                .filter(|s| !query_stems.contains(*s) && !forms.french_alt.contains(s))
+                .take(MAX_RELATED)
+                .cloned()
+                .collect();
+        }
+    }
+
     let (w_fr, w_en) = match detected {
         Some(Lang::Fr) => (boost::LANG_MAIN, boost::LANG_OTHER),
         Some(Lang::En) => (boost::LANG_OTHER, boost::LANG_MAIN),
@@ -674,6 +714,28 @@ pub fn build(
         .iter()
         .map(|q| (Occur::Should, q.box_clone()))
         .collect();
+    // A word's thesaurus synonyms: the best one found, apart from the word's clause (a
+    // general thesaurus is too loose to count as the word for the coordination bonus).
+    for (_, forms) in &content {
+        if forms.french_related.is_empty() {
+            continue;
+        }
+        let related = forms
+            .french_related
+            .iter()
+            .map(|t| term_query(fields.text_fr, t))
+            .collect();
+        scoring.push((
+            Occur::Should,
+            boosted(
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    related,
+                    boost::SYNONYM_TIE_BREAKER,
+                )),
+                boost::THESAURUS * w_fr,
+            ),
+        ));
+    }
     // Coordination: a flat bonus per query word present, whatever its frequency, so passages
     // holding more of the query's words rise above those repeating one of them.
     // The bonus is the word's IDF: a rare word found counts more than `IMT` found.
