@@ -88,14 +88,25 @@ const MONTHS: &[&str] = &[
     "december",
 ];
 
-/// Is this folded word a month's name?
-pub fn is_month(folded: &str) -> bool {
-    MONTHS.contains(&folded)
+/// Is this folded word, between the words `before` and `after`, a month's name? `may` is one
+/// only beside digits (`12 May`, `May 2021`); elsewhere it is the English modal verb.
+pub fn is_month(folded: &str, before: Option<&str>, after: Option<&str>) -> bool {
+    let digits = |w: Option<&str>| w.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+    MONTHS.contains(&folded) && (folded != "may" || digits(before) || digits(after))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn may_is_a_month_only_beside_digits() {
+        assert!(is_month("juin", None, None));
+        assert!(is_month("may", Some("12"), Some("the")));
+        assert!(is_month("may", None, Some("2021")));
+        assert!(!is_month("may", Some("imt"), Some("open")));
+        assert!(!is_month("lundi", Some("12"), None));
+    }
 
     #[test]
     fn words_and_digits_map_both_ways() {

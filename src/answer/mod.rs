@@ -153,7 +153,10 @@ fn type_score(
             let years = scan(sentence, Scales::Written)
                 .iter()
                 .any(|f| f.unit == Some(Unit::Year));
-            let month = word_texts.iter().any(|t| number_words::is_month(t));
+            let month = (0..word_texts.len()).any(|i| {
+                let at = |j: Option<usize>| j.and_then(|j| word_texts.get(j).copied());
+                number_words::is_month(word_texts[i], at(i.checked_sub(1)), at(Some(i + 1)))
+            });
             if years || month {
                 1.0
             } else {

@@ -201,7 +201,9 @@ impl Highlighter {
                 && word.chars().all(|c| c.is_ascii_digit())
                 && (word.starts_with("19") || word.starts_with("20"));
             let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(&words[i - 1].text);
-            year || number_words::is_month(word) || duration
+            let text = |j: Option<usize>| j.and_then(|j| words.get(j)).map(|w| w.text.as_str());
+            let month = number_words::is_month(word, text(i.checked_sub(1)), text(Some(i + 1)));
+            year || month || duration
         })
     }
 
