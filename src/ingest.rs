@@ -629,6 +629,7 @@ fn index_file(
                 char_start: seg.char_start,
                 char_end: seg.char_end,
             },
+            annotates: seg.annotates.clone(),
         };
         writer.add(&passage)?;
     }

@@ -109,6 +109,11 @@ pub struct Passage {
     pub text: String,
     pub lang: Lang,
     pub source: SourceRef,
+    /// What the footnotes in the passage annotate: the words before each note's call
+    /// (`Carnot Télécom Société numérique` for `20 Partenaires : …`), searched like the
+    /// passage's section title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotates: Vec<String>,
 }
 
 /// One ranked search result, as the HTTP API and `search --json` return it.

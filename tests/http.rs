@@ -134,6 +134,32 @@ fn a_date_question_is_answered_by_the_passage_stating_the_date() {
     assert!(first.contains("on 12 March"), "{first}");
 }
 
+/// A footnote is found by what it annotates: note 20 of the COP (`20 Partenaires : Télécom
+/// Paris, …, Strate Ecole de Design`) sits in a passage that never names the Carnot institute
+/// its call follows (`Carnot Télécom Société numérique20`); the passage says so in `annotates`.
+#[test]
+fn a_footnote_is_found_by_what_it_annotates() {
+    let hits = search("Carnot TSN partenaires");
+    let note = hits
+        .iter()
+        .take(3)
+        .find(|h| {
+            h["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Strate Ecole de Design")
+        })
+        .unwrap_or_else(|| panic!("note 20 not in the first three hits: {hits:?}"));
+    let id = note["id"].as_str().unwrap_or_default();
+    let (status, passage) = get_json(&format!("/api/passages/{id}"), &[]);
+    assert_eq!(status, 200);
+    assert_eq!(
+        passage["annotates"],
+        serde_json::json!(["instituts Carnot Télécom Société numérique"]),
+        "{passage}"
+    );
+}
+
 /// `aujourd’hui` is one word, however its apostrophe is typed, and is highlighted whole.
 #[test]
 fn a_word_with_an_inner_apostrophe_is_one_word() {

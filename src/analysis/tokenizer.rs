@@ -154,7 +154,7 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
 
 /// `EURECOM3` → `EURECOM`: two or more letters, then one or two digits (a footnote call glued
 /// to the word by PDF extraction). Longer digit tails are names (`H2020`).
-fn without_footnote_call(word: &str) -> Option<&str> {
+pub(crate) fn without_footnote_call(word: &str) -> Option<&str> {
     let letters_end = word.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = word.split_at(letters_end);
     (letters.chars().count() >= 2

@@ -423,6 +423,7 @@ mod tests {
                 char_start: 0,
                 char_end: text.chars().count(),
             },
+            annotates: Vec::new(),
         }
     }
 

@@ -25,7 +25,7 @@ use crate::model::{DocumentInfo, Passage};
 pub use schema::Fields;
 
 /// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";
@@ -131,10 +131,13 @@ impl GenerationWriter {
     pub fn add(&mut self, passage: &Passage) -> Result<()> {
         let f = &self.fields;
         let s = &passage.source;
-        let heading = match &s.section {
-            Some(section) => format!("{}\n{}", s.title, section),
-            None => s.title.clone(),
-        };
+        // The title, the section and what the passage's footnotes annotate name what it is
+        // about.
+        let heading = std::iter::once(s.title.as_str())
+            .chain(s.section.as_deref())
+            .chain(passage.annotates.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\n");
         let mut document: TantivyDocument = doc!(
             f.id => passage.id.as_str(),
             f.doc_id => s.doc_id.as_str(),
@@ -159,6 +162,9 @@ impl GenerationWriter {
         }
         if let Some(section) = &s.section {
             document.add_text(f.section, section);
+        }
+        for annotated in &passage.annotates {
+            document.add_text(f.annotates, annotated);
         }
         self.writer.add_document(document)?;
         self.figures.extend(crate::figures::extract(passage));

@@ -21,7 +21,7 @@ pub struct Fields {
     pub text_fr: Field,
     pub text_en: Field,
     pub exact: Field,
-    /// Document title and section heading, analysed both ways.
+    /// Document title, section heading and what the footnotes annotate, analysed both ways.
     pub heading_fr: Field,
     pub heading_en: Field,
     pub title: Field,
@@ -29,6 +29,9 @@ pub struct Fields {
     pub url: Field,
     pub kind: Field,
     pub section: Field,
+    /// What the passage's footnotes annotate, one value each (stored; searched through the
+    /// heading fields).
+    pub annotates: Field,
     pub page_start: Field,
     pub page_end: Field,
     pub char_start: Field,
@@ -65,6 +68,7 @@ impl Fields {
         let url = b.add_text_field("url", STORED);
         let kind = b.add_text_field("kind", STORED);
         let section = b.add_text_field("section", STORED);
+        let annotates = b.add_text_field("annotates", STORED);
         let page_start = b.add_u64_field("page_start", stored_u64.clone());
         let page_end = b.add_u64_field("page_end", stored_u64.clone());
         let char_start = b.add_u64_field("char_start", stored_u64.clone());
@@ -86,6 +90,7 @@ impl Fields {
             url,
             kind,
             section,
+            annotates,
             page_start,
             page_end,
             char_start,

@@ -498,6 +498,10 @@ impl Engine {
                 char_start: u64_of(doc, f.char_start) as usize,
                 char_end: u64_of(doc, f.char_end) as usize,
             },
+            annotates: doc
+                .get_all(f.annotates)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! than `max_words` is cut at sentence ends. A passage never leaves its page (so its offsets
 //! index that page's text) and never leaves its document. Pure: no I/O.
 
+pub mod footnotes;
 pub mod sentences;
 
 use crate::extract::{BlockKind, Extracted, PageText};
@@ -38,14 +39,28 @@ pub struct Segment {
     pub text: String,
     /// The nearest heading before or at the start of the passage.
     pub section: Option<String>,
+    /// What the footnotes starting in the passage annotate (see [`footnotes`]).
+    pub annotates: Vec<String>,
 }
 
 /// Cuts a document into passages, in reading order.
 pub fn segment(doc: &Extracted, config: &SegmentConfig) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut section: Option<String> = None;
+    let mut calls: Vec<footnotes::Call> = Vec::new();
     for page in &doc.pages {
+        let first_of_page = out.len();
         segment_page(page, config, &mut section, &mut out);
+        let page_notes = footnotes::footnotes(&page.text, &calls);
+        for seg in out.iter_mut().skip(first_of_page) {
+            seg.annotates = page_notes
+                .notes
+                .iter()
+                .filter(|n| (seg.char_start..seg.char_end).contains(&n.at))
+                .map(|n| n.annotates.clone())
+                .collect();
+        }
+        calls = page_notes.unanswered;
     }
     out
 }
@@ -85,6 +100,7 @@ fn segment_page(
             char_end: span.end,
             text: chars[span.start..span.end].iter().collect(),
             section,
+            annotates: Vec::new(),
         });
     };
 
