@@ -75,7 +75,7 @@ pub fn footnotes(text: &str, carried: &[Call]) -> PageNotes {
     let chars: Vec<char> = text.chars().collect();
     let words = words(&chars);
     let between = |a: usize, b: usize| &chars[words[a].end..words[b].start];
-    // (number, index of the calling word, what it annotates); carried calls come first
+    // the page's calls: (number, index of the calling word, what it annotates)
     let mut calls: Vec<(u32, usize, String)> = Vec::new();
     let mut notes: Vec<Footnote> = Vec::new();
     // Does the current line start like a note (`13 Plafonds …`), called or not?
