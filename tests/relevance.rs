@@ -72,6 +72,28 @@ fn ranking_stays_above_its_floors() {
     );
 }
 
+/// The hits of `sourcier search --json` over `index`, with one environment variable set.
+fn search_with(
+    index: &std::path::Path,
+    query: &str,
+    (var, value): (&str, &str),
+) -> Vec<serde_json::Value> {
+    let out = crate::util::bin()
+        .args([
+            "search",
+            "--json",
+            "--index",
+            index.to_str().expect("utf-8"),
+        ])
+        .arg(query)
+        .env(var, value)
+        .output()
+        .expect("search runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    body["hits"].as_array().cloned().unwrap_or_default()
+}
+
 /// A corpus without a synonyms file: an English word reaches French text through a dictd
 /// bilingual dictionary named by `SOURCIER_DICTIONARY`, and only through it.
 #[test]
@@ -97,22 +119,8 @@ fn english_words_reach_french_text_through_a_bilingual_dictionary() {
     let dictionary = dir.path().join("mini.index");
     std::fs::write(&dictionary, format!("abroad\tA\t{}\n", b64(entry.len()))).expect("index");
 
-    let search = |dictionary: &str| {
-        let out = crate::util::bin()
-            .args([
-                "search",
-                "--json",
-                "--index",
-                index.to_str().expect("utf-8"),
-            ])
-            .arg("study abroad")
-            .env("SOURCIER_DICTIONARY", dictionary)
-            .output()
-            .expect("search runs");
-        assert!(out.status.success(), "{}", stderr(&out));
-        let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        body["hits"].as_array().cloned().unwrap_or_default()
-    };
+    let search =
+        |dictionary: &str| search_with(&index, "study abroad", ("SOURCIER_DICTIONARY", dictionary));
     let without = search("off");
     assert!(
         without
@@ -181,21 +189,13 @@ fn a_rare_question_word_reaches_the_documents_word_through_the_thesaurus() {
     )
     .expect("write thesaurus");
     let first = |thesaurus: &str| {
-        let out = crate::util::bin()
-            .args([
-                "search",
-                "--json",
-                "--index",
-                shared_index().to_str().expect("utf-8"),
-            ])
-            .arg("Le contrat peut-il être remanié ?")
-            .env("SOURCIER_THESAURUS", thesaurus)
-            .output()
-            .expect("search runs");
-        assert!(out.status.success(), "{}", stderr(&out));
-        let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        body["hits"][0]["highlight"]
-            .as_str()
+        let hits = search_with(
+            shared_index(),
+            "Le contrat peut-il être remanié ?",
+            ("SOURCIER_THESAURUS", thesaurus),
+        );
+        hits.first()
+            .and_then(|h| h["highlight"].as_str())
             .unwrap_or_default()
             .to_string()
     };

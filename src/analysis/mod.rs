@@ -95,6 +95,25 @@ pub fn register(index: &tantivy::Index) {
     }
 }
 
+/// The file an optional language resource (a dictionary, a thesaurus) is read from: the path
+/// the environment variable `var` names (`off` or empty for none), else `default`; `None`
+/// when that file does not exist (a warning when it was named).
+pub(crate) fn resource_path(var: &str, default: Option<&str>) -> Option<std::path::PathBuf> {
+    let named = std::env::var(var).ok();
+    let path = match named.as_deref() {
+        Some("off" | "") => return None,
+        Some(v) => std::path::PathBuf::from(v),
+        None => std::path::PathBuf::from(default?),
+    };
+    if !path.exists() {
+        if named.is_some() {
+            tracing::warn!(file = %path.display(), "{var} names a file that does not exist");
+        }
+        return None;
+    }
+    Some(path)
+}
+
 /// Lower-cases and removes accents (`Étudiants` → `etudiants`).
 pub fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;

@@ -66,17 +66,9 @@ impl Thesaurus {
     /// LibreOffice's French thesaurus where Debian installs it; none when it is missing.
     /// `known`: see [`Thesaurus::load`].
     pub fn from_environment(known: impl Fn(&str) -> bool) -> Thesaurus {
-        let path = match std::env::var("SOURCIER_THESAURUS") {
-            Ok(v) if v == "off" || v.is_empty() => return Thesaurus::default(),
-            Ok(v) => PathBuf::from(v),
-            Err(_) => PathBuf::from(DEBIAN_FR),
-        };
-        if !path.exists() {
-            if std::env::var_os("SOURCIER_THESAURUS").is_some() {
-                tracing::warn!(file = %path.display(), "thesaurus not found");
-            }
+        let Some(path) = super::resource_path("SOURCIER_THESAURUS", Some(DEBIAN_FR)) else {
             return Thesaurus::default();
-        }
+        };
         match Thesaurus::load(&path, known) {
             Ok(t) => t,
             Err(e) => {

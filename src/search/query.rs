@@ -197,6 +197,15 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+/// The best-scoring of several alternatives, plus a small share of the others (a word's
+/// synonyms: one found counts, several found count a little more).
+fn best_of(alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+        alternatives,
+        boost::SYNONYM_TIE_BREAKER,
+    ))
+}
+
 /// The tokens as a phrase (positions kept, so removed stop words leave their gap).
 fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Query>> {
     match tokens {
@@ -334,7 +343,7 @@ pub fn time_asked(words: &[&str]) -> bool {
 
 /// Nouns that make `quelle …`/`what …` ask for a date.
 const TIME_NOUNS: &[&str] = &[
-    "annee", "date", "jour", "mois", "epoque", "year", "date", "day", "month",
+    "annee", "date", "jour", "mois", "epoque", "year", "day", "month",
 ];
 
 /// Is the text a question (a `?`, or a question word first)?
@@ -671,13 +680,7 @@ pub fn build(
             synonym_terms.push(boosted(q.box_clone(), boost::SYNONYM_PHRASE * w));
         }
         if !synonym_terms.is_empty() {
-            add(
-                Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    synonym_terms,
-                    boost::SYNONYM_TIE_BREAKER,
-                )),
-                boost::SYNONYM,
-            );
+            add(best_of(synonym_terms), boost::SYNONYM);
         }
         // A multi-word synonym naming what the section is about (`IMT-BS` in the fiche titled
         // `Institut Mines-Télécom Business School`), weighted as a heading word.
@@ -687,13 +690,7 @@ pub fn build(
                 .iter()
                 .map(|(q, w)| boosted(q.box_clone(), *w))
                 .collect();
-            add(
-                Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    heading_phrases,
-                    boost::SYNONYM_TIE_BREAKER,
-                )),
-                boost::HEADING,
-            );
+            add(best_of(heading_phrases), boost::HEADING);
         }
         if forms.unknown && forms.exact.chars().count() >= 5 {
             // Indexed words within edit distance 1 (2 from 8 letters) sharing the first letter:
@@ -727,13 +724,7 @@ pub fn build(
             .collect();
         scoring.push((
             Occur::Should,
-            boosted(
-                Box::new(DisjunctionMaxQuery::with_tie_breaker(
-                    related,
-                    boost::SYNONYM_TIE_BREAKER,
-                )),
-                boost::THESAURUS * w_fr,
-            ),
+            boosted(best_of(related), boost::THESAURUS * w_fr),
         ));
     }
     // Coordination: a flat bonus per query word present, whatever its frequency, so passages
@@ -798,31 +789,18 @@ pub fn build(
     }
     // The words a quantity question counts: the content words after `combien`/`many`; a
     // question about a date is answered beside any of its words.
-    let answer_focus = if let Some(at) = quantity_at {
-        let mut terms = MatchTerms::default();
-        for (_, forms) in content
-            .iter()
-            .filter(|(i, _)| *i > at)
-            .take(QUANTITY_FOCUS_WORDS)
-        {
-            forms.add_match_terms(&mut terms);
-        }
-        Some(AnswerFocus {
-            kind: AnswerKind::Quantity,
-            terms,
-        })
-    } else if question && time_asked(&folded) {
-        let mut terms = MatchTerms::default();
-        for (_, forms) in &content {
-            forms.add_match_terms(&mut terms);
-        }
-        Some(AnswerFocus {
-            kind: AnswerKind::Time,
-            terms,
-        })
-    } else {
-        None
+    let focus = match quantity_at {
+        Some(at) => Some((AnswerKind::Quantity, at + 1, QUANTITY_FOCUS_WORDS)),
+        None if question && time_asked(&folded) => Some((AnswerKind::Time, 0, usize::MAX)),
+        None => None,
     };
+    let answer_focus = focus.map(|(kind, from, count)| {
+        let mut terms = MatchTerms::default();
+        for (_, forms) in content.iter().filter(|(i, _)| *i >= from).take(count) {
+            forms.add_match_terms(&mut terms);
+        }
+        AnswerFocus { kind, terms }
+    });
     let unknown_words: Vec<String> = content
         .iter()
         .filter(|(_, f)| f.unknown)
