@@ -1,6 +1,6 @@
 //! The HTTP API end to end on the real corpus, through a real server on 127.0.0.1:0.
 
-use crate::util::{agent, get_json, search, server};
+use crate::util::{agent, first_hit_text, get_json, search, server};
 use serde_json::Value;
 
 fn doc_of(hit: &Value) -> &str {
@@ -126,12 +126,19 @@ fn an_english_word_finds_no_synonym_through_its_french_stem() {
 /// below speak of the board and the mission statement; one says when it was adopted.
 #[test]
 fn a_date_question_is_answered_by_the_passage_stating_the_date() {
-    let hits = search("On what day did IMT's board formally approve its statement of purpose?");
-    let first = hits
-        .first()
-        .and_then(|h| h["text"].as_str())
-        .unwrap_or_default();
+    let first =
+        first_hit_text("On what day did IMT's board formally approve its statement of purpose?");
     assert!(first.contains("on 12 March"), "{first}");
+}
+
+/// A question is answered where its words stand together: the IMT Business School fiche's
+/// preamble (every fiche repeats it) has the school's name in its heading and a few of the
+/// question's words scattered over ten lines; the passage saying `Les 4 valeurs de l'école
+/// demeurent inchangées : Audace, …` in one sentence comes first (second without the rule).
+#[test]
+fn a_question_comes_first_where_its_words_stand_together() {
+    let first = first_hit_text("What are the four values of IMT Business School?");
+    assert!(first.contains("Audace, Excellence, Ouverture"), "{first}");
 }
 
 /// A footnote is found by what it annotates: note 20 of the COP (`20 Partenaires : Télécom

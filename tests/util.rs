@@ -113,6 +113,15 @@ pub fn search(q: &str) -> Vec<serde_json::Value> {
     body["hits"].as_array().cloned().unwrap_or_default()
 }
 
+/// The text of `GET /api/search`'s first hit for `q` (empty when nothing is found).
+pub fn first_hit_text(q: &str) -> String {
+    search(q)
+        .first()
+        .and_then(|h| h["text"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A small valid PDF, one page per string, text set in Helvetica; an empty string makes a page
 /// with no text at all (as a scanned page without OCR looks to a text extractor).
 pub fn make_pdf(pages: &[&str]) -> Vec<u8> {

@@ -380,11 +380,10 @@ fn char_offset(text: &str, byte: usize) -> usize {
 pub fn answer(engine: &Engine, request: &AnswerRequest) -> Result<AnswerResponse> {
     let started = Instant::now();
     let search = SearchRequest {
-        query: request.query.clone(),
         limit: SEARCH_DEPTH,
-        offset: 0,
         lang: request.lang,
-        doc: None,
+        word_density: false,
+        ..SearchRequest::new(request.query.clone())
     };
     search.validate()?;
     if request.limit == 0 || request.limit > MAX_LIMIT {

@@ -269,11 +269,10 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let engine = Engine::open(&index)?;
             let request = SearchRequest {
-                query,
                 limit,
-                offset: 0,
                 lang,
                 doc,
+                ..SearchRequest::new(query)
             };
             let response = engine.search(&request)?;
             let mut out = std::io::stdout().lock();

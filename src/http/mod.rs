@@ -116,7 +116,6 @@ fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
     })?;
     let lang = lang_param(&params)?;
     let request = SearchRequest {
-        query: q,
         limit: parse_usize(&params, "limit", 10)?,
         offset: parse_usize(&params, "offset", 0)?,
         lang,
@@ -124,6 +123,7 @@ fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
             .get("doc")
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
+        ..SearchRequest::new(q)
     };
     request.validate()?;
     if request.offset > 10_000 {

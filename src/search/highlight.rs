@@ -39,11 +39,41 @@ impl Default for Highlighter {
 
 /// One word of the query in every analysed form it may take in a passage (its own forms and
 /// those of its synonyms).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueryWord {
     pub exact: Vec<String>,
     pub french: Vec<String>,
     pub english: Vec<String>,
+    /// The French stems of the word's multi-word synonyms (`raison`, `être` for `purpose
+    /// statement`): one alone is too loose to say the passage holds the word, but it shows
+    /// where the passage speaks of it.
+    pub phrase_french: Vec<String>,
+    /// How much finding the word tells: its IDF (`dessein` found says more than `IMT`).
+    pub weight: f32,
+}
+
+/// A query word's stems as sets, for matching passage tokens against it.
+struct WordStems<'a> {
+    exact: &'a [String],
+    french: HashSet<String>,
+    english: HashSet<String>,
+}
+
+impl<'a> WordStems<'a> {
+    /// The words' stems; with `phrase_words`, those of their multi-word synonyms too.
+    fn of(words: &'a [QueryWord], phrase_words: bool) -> Vec<WordStems<'a>> {
+        words
+            .iter()
+            .map(|w| {
+                let phrase_french = w.phrase_french.iter().filter(|_| phrase_words);
+                WordStems {
+                    exact: &w.exact,
+                    french: w.french.iter().chain(phrase_french).cloned().collect(),
+                    english: w.english.iter().cloned().collect(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Units of a duration after a number (`deux décennies`, `70 ans`), folded.
@@ -213,23 +243,78 @@ impl Highlighter {
         self.ranges(&tokens, terms)
     }
 
+    /// Does the passage token stand for the query word?
+    fn token_is(&mut self, token: &str, word: &WordStems) -> bool {
+        word.exact.iter().any(|e| e == token)
+            || self.stem_matches(token, &word.french, &word.english)
+    }
+
+    /// For each query word, is it in these tokens, in any of its forms?
+    fn words_found(&mut self, tokens: &[AnalyzedToken], words: &[WordStems]) -> Vec<bool> {
+        words
+            .iter()
+            .map(|w| tokens.iter().any(|t| self.token_is(&t.text, w)))
+            .collect()
+    }
+
     /// Share of the query's words present in the passage in any of their forms.
     pub fn coverage(&mut self, tokens: &PassageTokens, words: &[QueryWord]) -> f32 {
         if words.is_empty() {
             return 0.0;
         }
-        let mut found = 0;
-        for w in words {
-            let french: HashSet<String> = w.french.iter().cloned().collect();
-            let english: HashSet<String> = w.english.iter().cloned().collect();
-            let present = tokens.exact.iter().any(|t| {
-                w.exact.contains(&t.text) || self.stem_matches(&t.text, &french, &english)
-            });
-            if present {
-                found += 1;
-            }
+        let found = self.words_found(&tokens.exact, &WordStems::of(words, false));
+        found.iter().filter(|f| **f).count() as f32 / words.len() as f32
+    }
+
+    /// The largest share of the query's words, weighted, that the passage holds within
+    /// `window` consecutive words: 1.0 when one stretch of the passage says everything asked,
+    /// less when the words are scattered over unrelated sentences. Words of the passage's
+    /// section heading count as found everywhere in it (a passage of the fiche `Télécom Paris`
+    /// is about Télécom Paris throughout).
+    pub fn densest_share(
+        &mut self,
+        tokens: &PassageTokens,
+        heading: &PassageTokens,
+        words: &[QueryWord],
+        window: usize,
+    ) -> f32 {
+        let total: f32 = words.iter().map(|w| w.weight).sum();
+        if total <= 0.0 {
+            return 0.0;
         }
-        found as f32 / words.len() as f32
+        let stems = WordStems::of(words, true);
+        let in_heading = self.words_found(&heading.exact, &stems);
+        // the query words each passage token stands for
+        let found_at: Vec<Vec<usize>> = tokens
+            .exact
+            .iter()
+            .map(|t| {
+                (0..stems.len())
+                    .filter(|&k| self.token_is(&t.text, &stems[k]))
+                    .collect()
+            })
+            .collect();
+        let share = |found: &[bool]| {
+            let weight: f32 = words
+                .iter()
+                .zip(found)
+                .filter(|(_, f)| **f)
+                .map(|(w, _)| w.weight)
+                .sum();
+            weight / total
+        };
+        let mut best = share(&in_heading);
+        for start in (0..found_at.len()).filter(|&i| !found_at[i].is_empty()) {
+            let mut found = in_heading.clone();
+            for &k in found_at[start..(start + window).min(found_at.len())]
+                .iter()
+                .flatten()
+            {
+                found[k] = true;
+            }
+            best = best.max(share(&found));
+        }
+        best
     }
 }
 
@@ -359,6 +444,33 @@ mod tests {
             "Dakar accueille le campus africain de l'école, de ses partenaires et de ses \
              élèves depuis 2019"
         ));
+    }
+
+    #[test]
+    fn measures_how_much_of_the_query_one_stretch_of_the_passage_holds() {
+        let mut h = Highlighter::default();
+        let word = |text: &str, weight: f32| QueryWord {
+            exact: vec![text.to_string()],
+            french: terms(Analyzer::French, text).into_iter().collect(),
+            english: Vec::new(),
+            phrase_french: Vec::new(),
+            weight,
+        };
+        // `valeurs` is the rare word: it weighs three times `école`
+        let words = [word("valeurs", 3.0), word("école", 1.0)];
+        let share = |h: &mut Highlighter, text: &str, section: &str, window: usize| {
+            let (tokens, heading) = (h.analyze(text), h.analyze(section));
+            h.densest_share(&tokens, &heading, &words, window)
+        };
+        assert_eq!(share(&mut h, "Les 4 valeurs de l'école", "", 8), 1.0);
+        // both words, but never within four words of each other
+        let scattered = "Les valeurs sont anciennes. Un, deux, trois, quatre : l'école";
+        assert_eq!(share(&mut h, scattered, "", 4), 0.75);
+        assert_eq!(share(&mut h, scattered, "", 12), 1.0);
+        // a word of the section heading is found everywhere in the passage
+        assert_eq!(share(&mut h, scattered, "Fiche école", 4), 1.0);
+        assert_eq!(share(&mut h, "Fiche", "Fiche école", 4), 0.25);
+        assert_eq!(share(&mut h, "Rien de tel", "", 4), 0.0);
     }
 
     #[test]

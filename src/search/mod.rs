@@ -33,10 +33,19 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// Largest accepted `limit`.
 pub const MAX_LIMIT: usize = 100;
 
-/// Passages scored again for a question asking for a quantity or a date. 15, 20 and 30 find
-/// the same answers on the eval set but for one (30 lifts a passage from below the 20th
+/// Passages scored again for a question. 15, 20 and 30 find the same answers to quantity
+/// and date questions on the eval set but for one (30 lifts a passage from below the 20th
 /// place above it); 20 reads a third fewer passages.
 const ANSWER_POOL: usize = 20;
+/// How many consecutive words of a passage a question's words are looked for together in.
+const DENSITY_WINDOW: usize = 16;
+/// A question's passage is multiplied by 1 + this × the share of the question's words (by
+/// IDF) that it holds within [`DENSITY_WINDOW`] words. Measured against no such factor:
+/// 0.3 / 0.5 / 0.7 gave eval MRR@10 0.929 / 0.929 / 0.930 (0.927 without), Success@5 0.963
+/// / 0.963 / 0.959 (0.963), held-out MRR@10 0.663 / 0.697 / 0.710 (0.654 without); 0.5 is the
+/// largest that keeps the eval Success@5. Windows of 12, 16 and 25 words measured within
+/// 0.003 of each other on the eval set.
+const DENSITY_BOOST: f32 = 0.5;
 /// How far (in words) a number may stand from a word of the question.
 const QUANTITY_WINDOW: usize = 2;
 /// Score multiplier for a passage stating a number beside the words asked about. Measured
@@ -61,6 +70,10 @@ pub struct SearchRequest {
     pub offset: usize,
     pub lang: Option<Lang>,
     pub doc: Option<String>,
+    /// Rank a question's passages higher where its words stand together (see
+    /// [`DENSITY_BOOST`]). On by default; the answer module turns it off, as it weighs the
+    /// same evidence sentence by sentence itself.
+    pub word_density: bool,
 }
 
 impl SearchRequest {
@@ -71,6 +84,7 @@ impl SearchRequest {
             offset: 0,
             lang: None,
             doc: None,
+            word_density: true,
         }
     }
 
@@ -268,11 +282,12 @@ impl Engine {
                     .order_by_score(),
                 Count,
             );
-            let (top, count) = if let Some(focus) = &built.answer_focus {
-                self.rank_stated_answers_first(&searcher, request, focus, q.as_ref())?
-            } else {
-                searcher.search(q.as_ref(), &collector)?
-            };
+            let (top, count) =
+                if built.question && (request.word_density || built.answer_focus.is_some()) {
+                    self.rerank_for_question(&searcher, request, &built, q.as_ref())?
+                } else {
+                    searcher.search(q.as_ref(), &collector)?
+                };
             total = count;
             facets = self.facets(&searcher, request, q.as_ref())?;
             let mut highlighter = self.highlighter.clone();
@@ -314,23 +329,33 @@ impl Engine {
         })
     }
 
-    /// A question asking for a quantity (`Combien de défis …`, `How many partners …`) is
-    /// answered by a passage that states a number next to the words asked about (`4 défis`,
-    /// `13 partenaires stratégiques`); one asking for a date (`Quand …`, `When …`), by a
-    /// passage stating a date or a duration near its words. The best [`ANSWER_POOL`]
-    /// passages are scored again, those stating such an answer multiplied by the kind's
-    /// boost, then the requested page is cut from them.
-    fn rank_stated_answers_first(
+    /// A question is answered where its words stand together: each of the best
+    /// [`ANSWER_POOL`] passages is multiplied by 1 + [`DENSITY_BOOST`] × the share of the
+    /// question's words it holds within [`DENSITY_WINDOW`] words, so a passage saying what
+    /// is asked in one sentence rises above one scattering the same words over several
+    /// topics. A question asking for a quantity (`Combien de défis …`, `How many partners …`)
+    /// is answered by a passage that states a number next to the words asked about (`4
+    /// défis`, `13 partenaires stratégiques`); one asking for a date (`Quand …`, `When …`),
+    /// by a passage stating a date or a duration near its words: those passages are also
+    /// multiplied by the kind's boost. Then the requested page is cut from the pool.
+    fn rerank_for_question(
         &self,
         searcher: &Searcher,
         request: &SearchRequest,
-        focus: &query::AnswerFocus,
+        built: &query::BuiltQuery,
         q: &dyn tantivy::query::Query,
     ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-        let (window, boost) = match focus.kind {
-            AnswerKind::Quantity => (QUANTITY_WINDOW, QUANTITY_ANSWER_BOOST),
-            AnswerKind::Time => (TIME_WINDOW, TIME_ANSWER_BOOST),
+        let focus = built.answer_focus.as_ref().map(|focus| match focus.kind {
+            AnswerKind::Quantity => (focus, QUANTITY_WINDOW, QUANTITY_ANSWER_BOOST),
+            AnswerKind::Time => (focus, TIME_WINDOW, TIME_ANSWER_BOOST),
+        });
+        let density_boost = if request.word_density {
+            DENSITY_BOOST
+        } else {
+            0.0
         };
+        let max_factor =
+            (1.0 + density_boost) * focus.map_or(1.0, |(_, _, answer_boost)| answer_boost);
         let wanted = request.offset + request.limit;
         let (mut top, count) = searcher.search(
             q,
@@ -339,21 +364,32 @@ impl Engine {
                 Count,
             ),
         )?;
-        // A passage whose boosted score would stay below the last wanted passage's score
-        // cannot enter the page: it is not read (most of the pool, usually).
-        let floor = top.get(wanted - 1).map_or(0.0, |(s, _)| *s) / boost;
+        // A passage whose best possible score would stay below the last wanted passage's
+        // score cannot enter the page: it is not read.
+        let floor = top.get(wanted - 1).map_or(0.0, |(s, _)| *s) / max_factor;
         let mut highlighter = self.highlighter.clone();
         for (score, address) in top.iter_mut().filter(|(s, _)| *s >= floor) {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let text = text_of(&doc, self.fields.text).unwrap_or_default();
             let tokens = highlighter.analyze(&text);
-            let ranges = highlighter.ranges(&tokens, &focus.terms);
-            let stated = match focus.kind {
-                AnswerKind::Quantity => highlighter.number_beside_match(&tokens, &ranges, window),
-                AnswerKind::Time => highlighter.time_beside_match(&tokens, &ranges, window),
-            };
-            if stated {
-                *score *= boost;
+            if request.word_density {
+                let section = text_of(&doc, self.fields.section).unwrap_or_default();
+                let heading = highlighter.analyze(&section);
+                let share =
+                    highlighter.densest_share(&tokens, &heading, &built.words, DENSITY_WINDOW);
+                *score *= 1.0 + density_boost * share;
+            }
+            if let Some((focus, window, answer_boost)) = focus {
+                let ranges = highlighter.ranges(&tokens, &focus.terms);
+                let stated = match focus.kind {
+                    AnswerKind::Quantity => {
+                        highlighter.number_beside_match(&tokens, &ranges, window)
+                    }
+                    AnswerKind::Time => highlighter.time_beside_match(&tokens, &ranges, window),
+                };
+                if stated {
+                    *score *= answer_boost;
+                }
             }
         }
         // stable: equal scores keep the index's order

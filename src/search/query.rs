@@ -138,6 +138,8 @@ pub struct BuiltQuery {
     /// Query words the index does not contain (searched fuzzily; candidates for "did you mean").
     pub unknown_words: Vec<String>,
     pub lang: Option<Lang>,
+    /// Is the query a question (a `?`, or a question word first)?
+    pub question: bool,
     /// What a question asks for, when it asks for a quantity or a date, and the words its
     /// answer states it beside.
     pub answer_focus: Option<AnswerFocus>,
@@ -364,6 +366,8 @@ struct WordForms {
     english_alt: Vec<String>,
     /// Multi-word synonyms, as phrases in the exact field, and their words one by one.
     phrase_alt: Vec<(Box<dyn Query>, f32)>,
+    /// The French stems of those phrases, for telling where a passage holds the word.
+    phrase_stems: Vec<String>,
     /// The same phrases in the title and section field (French analysis).
     heading_phrase_alt: Vec<(Box<dyn Query>, f32)>,
     french_part: Vec<String>,
@@ -425,6 +429,8 @@ pub fn build(
                     exact: vec![t.text.clone()],
                     french: Vec::new(),
                     english: Vec::new(),
+                    phrase_french: Vec::new(),
+                    weight: 1.0,
                 }),
         );
         if let Some(q) = phrase(fields.exact, &tokens, 0) {
@@ -552,6 +558,7 @@ pub fn build(
                     match &as_phrase {
                         Some(q) => {
                             forms.phrase_alt.push((q.box_clone(), phrase_weight));
+                            forms.phrase_stems.extend(fr.iter().cloned());
                             if let Some(h) = &heading_phrase {
                                 forms
                                     .heading_phrase_alt
@@ -731,10 +738,8 @@ pub fn build(
     // holding more of the query's words rise above those repeating one of them.
     // The bonus is the word's IDF: a rare word found counts more than `IMT` found.
     if word_clauses.len() >= 2 {
-        let docs = searcher.num_docs() as f32;
         for (q, (_, forms)) in word_clauses.iter().zip(&content) {
-            let df = forms.doc_freq as f32;
-            let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+            let idf = idf(searcher, forms.doc_freq);
             scoring.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
@@ -768,6 +773,7 @@ pub fn build(
     for (_, forms) in &content {
         forms.add_match_terms(&mut match_terms);
         words.push(QueryWord {
+            weight: idf(searcher, forms.doc_freq),
             exact: std::iter::once(&forms.exact)
                 .chain(&forms.exact_alt)
                 .cloned()
@@ -779,6 +785,7 @@ pub fn build(
                 .chain(&forms.french_translations)
                 .cloned()
                 .collect(),
+            phrase_french: forms.phrase_stems.clone(),
             english: forms
                 .english
                 .iter()
@@ -817,6 +824,7 @@ pub fn build(
             words,
             unknown_words,
             lang: detected,
+            question,
             answer_focus,
         };
     }
@@ -842,8 +850,16 @@ pub fn build(
         words,
         unknown_words,
         lang: detected,
+        question,
         answer_focus,
     }
+}
+
+/// A word's inverse document frequency (BM25's), from the passages holding it.
+fn idf(searcher: &Searcher, doc_freq: u64) -> f32 {
+    let docs = searcher.num_docs() as f32;
+    let df = doc_freq as f32;
+    (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
 }
 
 #[cfg(test)]
