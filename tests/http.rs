@@ -141,6 +141,34 @@ fn a_question_comes_first_where_its_words_stand_together() {
     assert!(first.contains("Audace, Excellence, Ouverture"), "{first}");
 }
 
+/// A page's order does not depend on its size: the first ten of fifty hits are the page of
+/// ten, and the second page of ten goes on from it (a question's passages are scored again
+/// over a fixed pool; a keyword search's are not scored again).
+#[test]
+fn pages_agree_whatever_their_size() {
+    let ids = |q: &str, limit: &str, offset: &str| -> Vec<String> {
+        let params = [("q", q), ("limit", limit), ("offset", offset)];
+        let (status, body) = get_json("/api/search", &params);
+        assert_eq!(status, 200, "{body}");
+        body["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h["id"].as_str().map(String::from))
+            .collect()
+    };
+    for q in [
+        "How many parts make up Télécom Paris's purpose statement?",
+        "Quand l'IMT a-t-il ouvert son bachelor à Dakar ?",
+        "taux de féminisation",
+    ] {
+        let fifty = ids(q, "50", "0");
+        assert!(fifty.len() >= 20, "{q}: {} hits", fifty.len());
+        assert_eq!(ids(q, "10", "0"), fifty[..10], "{q}");
+        assert_eq!(ids(q, "10", "10"), fifty[10..20], "{q}");
+    }
+}
+
 /// A footnote is found by what it annotates: note 20 of the COP (`20 Partenaires : Télécom
 /// Paris, …, Strate Ecole de Design`) sits in a passage that never names the Carnot institute
 /// its call follows (`Carnot Télécom Société numérique20`); the passage says so in `annotates`.

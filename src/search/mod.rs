@@ -364,11 +364,19 @@ impl Engine {
                 Count,
             ),
         )?;
+        // Only the first ANSWER_POOL passages are scored again, however many are asked for,
+        // so a page's order does not depend on its size. The factors only raise a score, so
+        // the passages after the pool stay below every passage in it.
+        let pool = top.len().min(ANSWER_POOL);
         // A passage whose best possible score would stay below the last wanted passage's
         // score cannot enter the page: it is not read.
-        let floor = top.get(wanted - 1).map_or(0.0, |(s, _)| *s) / max_factor;
+        let floor = if wanted < pool {
+            top[wanted - 1].0 / max_factor
+        } else {
+            0.0
+        };
         let mut highlighter = self.highlighter.clone();
-        for (score, address) in top.iter_mut().filter(|(s, _)| *s >= floor) {
+        for (score, address) in top[..pool].iter_mut().filter(|(s, _)| *s >= floor) {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let text = text_of(&doc, self.fields.text).unwrap_or_default();
             let tokens = highlighter.analyze(&text);
@@ -393,7 +401,7 @@ impl Engine {
             }
         }
         // stable: equal scores keep the index's order
-        top.sort_by(|a, b| b.0.total_cmp(&a.0));
+        top[..pool].sort_by(|a, b| b.0.total_cmp(&a.0));
         let page = top
             .into_iter()
             .skip(request.offset)
