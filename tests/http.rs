@@ -141,6 +141,20 @@ fn a_question_comes_first_where_its_words_stand_together() {
     assert!(first.contains("Audace, Excellence, Ouverture"), "{first}");
 }
 
+/// `compte` is dropped from a question only as the verb framing it (`compte-t-il
+/// renouveler`); in `rend-on compte` it is what is asked about, and the passage saying `Un
+/// compte rendu … sera présenté chaque année` comes first (second when it was dropped).
+#[test]
+fn a_question_keeps_compte_when_it_is_the_noun() {
+    let first = first_hit_text(
+        "Devant quelles instances rend-on compte, une fois par an, des progrès du contrat ?",
+    );
+    assert!(
+        first.contains("Un compte rendu de la réalisation du COP"),
+        "{first}"
+    );
+}
+
 /// A page's order does not depend on its size: the first ten of fifty hits are the page of
 /// ten, and the second page of ten goes on from it (a question's passages are scored again
 /// over a fixed pool; a keyword search's are not scored again).

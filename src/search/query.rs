@@ -274,6 +274,24 @@ const QUESTION_FILLER: &[&str] = &[
     "are",
 ];
 
+/// Is the `i`th word a question word or a frame verb? `compte` frames a question only as
+/// `compter` + infinitive (`compte-t-il renouveler`, `compte développer`); elsewhere it is
+/// the noun the question is about (`rend-on compte`, `prendre en compte`, `compte rendu`).
+/// `words` are the folded words.
+fn is_question_filler(words: &[&str], i: usize) -> bool {
+    let word = words[i];
+    if !QUESTION_FILLER.contains(&word) {
+        return false;
+    }
+    match word {
+        "compte" | "comptent" => words.get(i + 1).is_some_and(|next| {
+            ["t", "il", "elle", "ils", "elles", "on"].contains(next)
+                || ["er", "ir", "re"].iter().any(|end| next.ends_with(end))
+        }),
+        _ => true,
+    }
+}
+
 /// Fixed phrases that only articulate a question (`à la fois`, `en quoi`, `to what extent`),
 /// as folded words: dropped from questions like the filler words above. Their words alone
 /// mean something (`fois` in `deux fois plus`, `extent`), so only the whole phrase goes.
@@ -449,13 +467,10 @@ pub fn build(
     // Stop words of either language are noise in both fields (`de` is no English stop word,
     // yet it would match every French passage through the English field); so are question
     // words in a question.
-    let noise = |t: &AnalyzedToken| {
-        is_stop_word(&t.text) || (question && QUESTION_FILLER.contains(&t.text.as_str()))
-    };
-    let mut noise_spans: HashSet<(usize, usize)> = exact_all
-        .iter()
-        .filter(|t| noise(t))
-        .map(|t| (t.from, t.to))
+    let noise = |i: usize| is_stop_word(folded[i]) || (question && is_question_filler(&folded, i));
+    let mut noise_spans: HashSet<(usize, usize)> = (0..exact_all.len())
+        .filter(|&i| noise(i))
+        .map(|i| (exact_all[i].from, exact_all[i].to))
         .collect();
     if question {
         noise_spans.extend(
@@ -893,6 +908,24 @@ mod tests {
         // the words alone are not filler
         assert!(found("deux fois plus d eleves").is_empty());
         assert!(found("la fois suivante").is_empty());
+    }
+
+    #[test]
+    fn compte_frames_a_question_only_before_an_infinitive() {
+        let filler = |q: &str| {
+            let words: Vec<&str> = q.split(' ').collect();
+            let at = words.iter().position(|w| *w == "compte").unwrap_or(0);
+            is_question_filler(&words, at)
+        };
+        assert!(filler(
+            "comment l imt compte t il renouveler ses competences"
+        ));
+        assert!(filler("l ecole compte developper quoi"));
+        assert!(!filler(
+            "devant quelles instances rend on compte une fois par an"
+        ));
+        assert!(!filler("comment l imt prend il en compte la transition"));
+        assert!(!filler("qui lit le compte rendu"));
     }
 
     #[test]
