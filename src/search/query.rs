@@ -384,8 +384,8 @@ struct WordForms {
     english_alt: Vec<String>,
     /// Multi-word synonyms, as phrases in the exact field, and their words one by one.
     phrase_alt: Vec<(Box<dyn Query>, f32)>,
-    /// The French stems of those phrases, for telling where a passage holds the word.
-    phrase_stems: Vec<String>,
+    /// The French stems of those phrases, to tell where in a passage it speaks of the word.
+    phrase_french: Vec<String>,
     /// The same phrases in the title and section field (French analysis).
     heading_phrase_alt: Vec<(Box<dyn Query>, f32)>,
     french_part: Vec<String>,
@@ -573,7 +573,7 @@ pub fn build(
                     match &as_phrase {
                         Some(q) => {
                             forms.phrase_alt.push((q.box_clone(), phrase_weight));
-                            forms.phrase_stems.extend(fr.iter().cloned());
+                            forms.phrase_french.extend(fr.iter().cloned());
                             if let Some(h) = &heading_phrase {
                                 forms
                                     .heading_phrase_alt
@@ -800,7 +800,7 @@ pub fn build(
                 .chain(&forms.french_translations)
                 .cloned()
                 .collect(),
-            phrase_french: forms.phrase_stems.clone(),
+            phrase_french: forms.phrase_french.clone(),
             english: forms
                 .english
                 .iter()
