@@ -52,16 +52,18 @@ pub struct QueryWord {
     pub weight: f32,
 }
 
-/// A query word's stems as sets, for matching passage tokens against it.
-struct WordStems<'a> {
+/// A query word's stems as sets, for matching passage tokens against it: built once per
+/// query, used for every passage.
+pub struct WordStems<'a> {
     exact: &'a [String],
     french: HashSet<String>,
     english: HashSet<String>,
+    weight: f32,
 }
 
 impl<'a> WordStems<'a> {
     /// The words' stems; with `phrase_words`, those of their multi-word synonyms too.
-    fn of(words: &'a [QueryWord], phrase_words: bool) -> Vec<WordStems<'a>> {
+    pub fn of(words: &'a [QueryWord], phrase_words: bool) -> Vec<WordStems<'a>> {
         words
             .iter()
             .map(|w| {
@@ -70,6 +72,7 @@ impl<'a> WordStems<'a> {
                     exact: &w.exact,
                     french: w.french.iter().chain(phrase_french).cloned().collect(),
                     english: w.english.iter().cloned().collect(),
+                    weight: w.weight,
                 }
             })
             .collect()
@@ -270,20 +273,20 @@ impl Highlighter {
     /// `window` consecutive words: 1.0 when one stretch of the passage says everything asked,
     /// less when the words are scattered over unrelated sentences. Words of the passage's
     /// section heading count as found everywhere in it (a passage of the fiche `Télécom Paris`
-    /// is about Télécom Paris throughout).
+    /// is about Télécom Paris throughout). `stems`: [`WordStems::of`] the query's words,
+    /// with their multi-word synonyms' stems.
     pub fn densest_share(
         &mut self,
         tokens: &PassageTokens,
         heading: &PassageTokens,
-        words: &[QueryWord],
+        stems: &[WordStems],
         window: usize,
     ) -> f32 {
-        let total: f32 = words.iter().map(|w| w.weight).sum();
+        let total: f32 = stems.iter().map(|w| w.weight).sum();
         if total <= 0.0 {
             return 0.0;
         }
-        let stems = WordStems::of(words, true);
-        let in_heading = self.words_found(&heading.exact, &stems);
+        let in_heading = self.words_found(&heading.exact, stems);
         // the query words each passage token stands for
         let found_at: Vec<Vec<usize>> = tokens
             .exact
@@ -295,7 +298,7 @@ impl Highlighter {
             })
             .collect();
         let share = |found: &[bool]| {
-            let weight: f32 = words
+            let weight: f32 = stems
                 .iter()
                 .zip(found)
                 .filter(|(_, f)| **f)
@@ -460,7 +463,7 @@ mod tests {
         let words = [word("valeurs", 3.0), word("école", 1.0)];
         let share = |h: &mut Highlighter, text: &str, section: &str, window: usize| {
             let (tokens, heading) = (h.analyze(text), h.analyze(section));
-            h.densest_share(&tokens, &heading, &words, window)
+            h.densest_share(&tokens, &heading, &WordStems::of(&words, true), window)
         };
         assert_eq!(share(&mut h, "Les 4 valeurs de l'école", "", 8), 1.0);
         // both words, but never within four words of each other

@@ -25,7 +25,7 @@ use crate::index::{self, Fields, Manifest};
 use crate::model::{
     DocKind, DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse, SourceRef,
 };
-use highlight::{render_html, Highlighter};
+use highlight::{render_html, Highlighter, PassageTokens, WordStems};
 use query::AnswerKind;
 
 /// Longest accepted query, in characters.
@@ -345,17 +345,28 @@ impl Engine {
         built: &query::BuiltQuery,
         q: &dyn tantivy::query::Query,
     ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-        let focus = built.answer_focus.as_ref().map(|focus| match focus.kind {
-            AnswerKind::Quantity => (focus, QUANTITY_WINDOW, QUANTITY_ANSWER_BOOST),
-            AnswerKind::Time => (focus, TIME_WINDOW, TIME_ANSWER_BOOST),
+        // what states the answer a question asks for, how near its words, and its boost
+        type StatedBeside = fn(&Highlighter, &PassageTokens, &[(usize, usize)], usize) -> bool;
+        let focus = built.answer_focus.as_ref().map(|focus| {
+            let (stated, window, boost): (StatedBeside, _, _) = match focus.kind {
+                AnswerKind::Quantity => (
+                    Highlighter::number_beside_match,
+                    QUANTITY_WINDOW,
+                    QUANTITY_ANSWER_BOOST,
+                ),
+                AnswerKind::Time => (
+                    Highlighter::time_beside_match,
+                    TIME_WINDOW,
+                    TIME_ANSWER_BOOST,
+                ),
+            };
+            (&focus.terms, stated, window, boost)
         });
-        let density_boost = if request.word_density {
-            DENSITY_BOOST
-        } else {
-            0.0
-        };
-        let max_factor =
-            (1.0 + density_boost) * focus.map_or(1.0, |(_, _, answer_boost)| answer_boost);
+        let density = request
+            .word_density
+            .then(|| WordStems::of(&built.words, true));
+        let max_factor = density.as_ref().map_or(1.0, |_| 1.0 + DENSITY_BOOST)
+            * focus.map_or(1.0, |(.., answer_boost)| answer_boost);
         let wanted = request.offset + request.limit;
         let (mut top, count) = searcher.search(
             q,
@@ -380,22 +391,15 @@ impl Engine {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let text = text_of(&doc, self.fields.text).unwrap_or_default();
             let tokens = highlighter.analyze(&text);
-            if request.word_density {
+            if let Some(stems) = &density {
                 let section = text_of(&doc, self.fields.section).unwrap_or_default();
                 let heading = highlighter.analyze(&section);
-                let share =
-                    highlighter.densest_share(&tokens, &heading, &built.words, DENSITY_WINDOW);
-                *score *= 1.0 + density_boost * share;
+                let share = highlighter.densest_share(&tokens, &heading, stems, DENSITY_WINDOW);
+                *score *= 1.0 + DENSITY_BOOST * share;
             }
-            if let Some((focus, window, answer_boost)) = focus {
-                let ranges = highlighter.ranges(&tokens, &focus.terms);
-                let stated = match focus.kind {
-                    AnswerKind::Quantity => {
-                        highlighter.number_beside_match(&tokens, &ranges, window)
-                    }
-                    AnswerKind::Time => highlighter.time_beside_match(&tokens, &ranges, window),
-                };
-                if stated {
+            if let Some((terms, stated, window, answer_boost)) = focus {
+                let ranges = highlighter.ranges(&tokens, terms);
+                if stated(&highlighter, &tokens, &ranges, window) {
                     *score *= answer_boost;
                 }
             }
