@@ -4,15 +4,17 @@
 
 use crate::util::{corpus, root, run, shared_index, stderr};
 
-/// (kind, MRR@10 floor); `overall` covers every answered query.
+/// (kind, MRR@10 floor); `overall` covers every answered query. Crosslingual went 0.86 → 0.85
+/// when the relevance audit replaced the answers of a question it found unanswered in its top 10
+/// (ranking unchanged); question went 0.72 → 0.77 with the answers the audit added.
 const MRR_FLOORS: &[(&str, f64)] = &[
     ("overall", 0.91),
-    ("crosslingual", 0.86),
+    ("crosslingual", 0.85),
     ("figure", 0.96),
     ("keyword", 0.94),
     ("noaccent", 0.95),
     ("phrase", 0.97),
-    ("question", 0.72),
+    ("question", 0.77),
     ("variant", 0.89),
 ];
 const OVERALL_SUCCESS_AT_1: f64 = 0.88;
