@@ -24,8 +24,9 @@ use crate::error::{Error, Result};
 use crate::model::{DocumentInfo, Passage};
 pub use schema::Fields;
 
-/// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-pub const FORMAT_VERSION: u32 = 4;
+/// Bumped when the schema, the analysis or the segmentation changes: an index of another
+/// version is rebuilt.
+pub const FORMAT_VERSION: u32 = 5;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";

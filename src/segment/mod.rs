@@ -1,7 +1,8 @@
 //! Extracted document → passages. Paragraph-aware: whole paragraphs are packed into passages
-//! of roughly `min_words`–`max_words` words, a heading opens a new passage, a paragraph longer
-//! than `max_words` is cut at sentence ends. A passage never leaves its page (so its offsets
-//! index that page's text) and never leaves its document. Pure: no I/O.
+//! of roughly `min_words`–`max_words` words, a heading opens a new passage, a table's value
+//! line stays with its label line, a paragraph longer than `max_words` is cut at sentence ends.
+//! A passage never leaves its page (so its offsets index that page's text) and never leaves its
+//! document. Pure: no I/O.
 
 pub mod footnotes;
 pub mod sentences;
@@ -82,6 +83,8 @@ fn segment_page(
     let chars: Vec<char> = page.text.chars().collect();
     let first_of_page = out.len();
     let mut current: Option<(Span, Option<String>)> = None;
+    // The last paragraph (or piece of one) added to `current`.
+    let mut last_piece: Option<Span> = None;
     let push = |out: &mut Vec<Segment>, span: Span, section: Option<String>| {
         // A short passage joins the previous one on the same page when they fit together.
         if span.words < config.min_words && out.len() > first_of_page {
@@ -107,6 +110,7 @@ fn segment_page(
     for block in &page.blocks {
         let words = count_words(&chars[block.char_start..block.char_end]);
         if matches!(block.kind, BlockKind::Heading(_)) && words <= config.max_words {
+            last_piece = None;
             let heading: String = chars[block.char_start..block.char_end].iter().collect();
             // A heading opens a new passage unless the open one is still tiny (e.g. a
             // heading followed by a sub-heading).
@@ -138,9 +142,16 @@ fn segment_page(
             continue;
         }
         for piece in split_long(&chars, block.char_start, block.char_end, config.max_words) {
+            // A table's value line stays with the label line before it, past the target size:
+            // cut between them, the label's passage names a figure it does not state and the
+            // value's passage states a figure without saying what it counts.
+            let value_after_label = last_piece.is_some_and(|label| is_table_line(&chars, label))
+                && is_table_line(&chars, piece)
+                && starts_with_number(&chars, piece.start);
+            last_piece = Some(piece);
             match current.take() {
                 Some((span, sec))
-                    if span.words < config.target_words
+                    if (span.words < config.target_words || value_after_label)
                         && span.words + piece.words <= config.max_words =>
                 {
                     current = Some((
@@ -163,6 +174,28 @@ fn segment_page(
     if let Some((span, sec)) = current {
         push(out, span, sec);
     }
+}
+
+/// Most words a table row's label line has (`Nombre de publications parmi les 10% les plus
+/// citées`); longer lines are prose.
+const LABEL_MAX_WORDS: usize = 30;
+
+/// A short line that ends no sentence and introduces nothing (`:`): what a table's label and
+/// value lines look like.
+fn is_table_line(chars: &[char], span: Span) -> bool {
+    let last = chars[span.start..span.end]
+        .iter()
+        .rev()
+        .find(|c| !c.is_whitespace());
+    span.words <= LABEL_MAX_WORDS && !matches!(last, Some('.' | '!' | '?' | ';' | ':') | None)
+}
+
+/// Whether the text at `start` begins with a digit (a value: `278 (soit 14%)`, `12,0 k€`).
+fn starts_with_number(chars: &[char], start: usize) -> bool {
+    chars[start..]
+        .iter()
+        .find(|c| !c.is_whitespace())
+        .is_some_and(|c| c.is_ascii_digit())
 }
 
 fn count_words(chars: &[char]) -> usize {
@@ -259,6 +292,45 @@ mod tests {
 
     fn words(n: usize, word: &str) -> String {
         vec![word; n].join(" ")
+    }
+
+    #[test]
+    fn a_table_value_stays_with_its_label_past_the_target_size() {
+        let config = SegmentConfig::default();
+        let mut page = PageText::new(29);
+        page.push(
+            BlockKind::Paragraph,
+            &words(config.target_words - 3, "gamma."),
+        );
+        page.push(
+            BlockKind::Paragraph,
+            "Nombre de publications parmi les 10% les plus citées",
+        );
+        page.push(BlockKind::Paragraph, "278 (soit 14%) en mai 23");
+        let next = format!("Valeur stable {}", words(config.min_words, "zeta"));
+        page.push(BlockKind::Paragraph, &next);
+        let passages = segment(&doc(vec![page]), &config);
+        assert_eq!(passages.len(), 2, "{passages:#?}");
+        assert!(passages[0]
+            .text
+            .ends_with("les plus citées\n\n278 (soit 14%) en mai 23"));
+        assert_eq!(passages[1].text, next);
+
+        // prose ending a sentence, or a line introducing a list, is no label
+        for before in ["La cible est fixée.", "Cibles 2027 :"] {
+            let mut page = PageText::new(1);
+            page.push(
+                BlockKind::Paragraph,
+                &words(config.target_words - 2, "delta"),
+            );
+            page.push(BlockKind::Paragraph, before);
+            page.push(BlockKind::Paragraph, "278 (soit 14%)");
+            page.push(BlockKind::Paragraph, &words(config.min_words, "epsilon"));
+            let passages = segment(&doc(vec![page]), &config);
+            assert_eq!(passages.len(), 2, "{before}");
+            assert!(passages[0].text.ends_with(before), "{before}");
+            assert!(passages[1].text.starts_with("278 (soit 14%)"), "{before}");
+        }
     }
 
     #[test]
