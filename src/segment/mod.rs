@@ -176,9 +176,9 @@ fn segment_page(
     }
 }
 
-/// Most words a table row's label line has (`Nombre de publications parmi les 10% les plus
+/// Most words a table line has (`Nombre de publications parmi les 10% les plus
 /// citées`); longer lines are prose.
-const LABEL_MAX_WORDS: usize = 30;
+const TABLE_LINE_MAX_WORDS: usize = 30;
 
 /// A short line that ends no sentence and introduces nothing (`:`): what a table's label and
 /// value lines look like.
@@ -187,7 +187,7 @@ fn is_table_line(chars: &[char], span: Span) -> bool {
         .iter()
         .rev()
         .find(|c| !c.is_whitespace());
-    span.words <= LABEL_MAX_WORDS && !matches!(last, Some('.' | '!' | '?' | ';' | ':') | None)
+    span.words <= TABLE_LINE_MAX_WORDS && !matches!(last, Some('.' | '!' | '?' | ';' | ':') | None)
 }
 
 /// Whether the text at `start` begins with a digit (a value: `278 (soit 14%)`, `12,0 k€`).
