@@ -183,11 +183,18 @@ const TABLE_LINE_MAX_WORDS: usize = 30;
 /// A short line that ends no sentence and introduces nothing (`:`): what a table's label and
 /// value lines look like.
 fn is_table_line(chars: &[char], span: Span) -> bool {
-    let last = chars[span.start..span.end]
-        .iter()
-        .rev()
-        .find(|c| !c.is_whitespace());
-    span.words <= TABLE_LINE_MAX_WORDS && !matches!(last, Some('.' | '!' | '?' | ';' | ':') | None)
+    span.words <= TABLE_LINE_MAX_WORDS
+        && last_visible(&chars[span.start..span.end]).is_some_and(|c| !closes_clause(c))
+}
+
+/// The last character of `chars` that is not a space.
+fn last_visible(chars: &[char]) -> Option<char> {
+    chars.iter().rev().copied().find(|c| !c.is_whitespace())
+}
+
+/// A character after which a sentence or a clause is over: a passage may be cut there.
+fn closes_clause(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | ':')
 }
 
 /// Whether the text at `start` begins with a digit (a value: `278 (soit 14%)`, `12,0 k€`).
@@ -234,9 +241,8 @@ fn split_long(chars: &[char], start: usize, end: usize, max_words: usize) -> Vec
         let c = chars[i];
         let word_starts = !c.is_whitespace() && (i == start || chars[i - 1].is_whitespace());
         if word_starts && i > piece_start {
-            let prev = chars[..i].iter().rev().find(|c| !c.is_whitespace());
             let candidate = (i, words_in_piece);
-            if matches!(prev, Some('.' | '!' | '?' | ';' | ':')) {
+            if last_visible(&chars[..i]).is_some_and(closes_clause) {
                 last_sentence_break = Some(candidate);
             }
             last_space_break = Some(candidate);
