@@ -41,6 +41,29 @@ fn taux_de_feminisation_finds_the_cop_page_first() {
     );
 }
 
+/// A typo is still found (below exact matches) and gets a "did you mean"; a word the
+/// documents hold only in another form (`test` in `tester`) is no typo and gets none.
+#[test]
+fn a_typo_gets_did_you_mean_and_a_word_found_by_its_stem_does_not() {
+    let (status, typo) = get_json("/api/search", &[("q", "taux de feminisaton")]);
+    assert_eq!(status, 200, "{typo}");
+    assert_eq!(typo["suggestion"], "taux de feminisation", "{typo}");
+    let first = &typo["hits"][0];
+    assert_eq!(doc_of(first), "cop-imt-2023-2027");
+    assert!(
+        first["highlight"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<mark>féminisation</mark>"),
+        "{first}"
+    );
+
+    let (status, stem) = get_json("/api/search", &[("q", "test")]);
+    assert_eq!(status, 200, "{stem}");
+    assert!(stem["total"].as_u64().unwrap_or_default() > 0, "{stem}");
+    assert!(stem["suggestion"].is_null(), "{stem}");
+}
+
 #[test]
 fn figures_match_however_they_are_typed() {
     let hits = search("13600 étudiants");

@@ -135,7 +135,8 @@ pub struct BuiltQuery {
     pub match_terms: MatchTerms,
     /// The query's content words, to measure how much of the query a passage covers.
     pub words: Vec<QueryWord>,
-    /// Query words the index does not contain (searched fuzzily; candidates for "did you mean").
+    /// Query words the index finds neither as typed nor by their stems: candidates for "did
+    /// you mean".
     pub unknown_words: Vec<String>,
     pub lang: Option<Lang>,
     /// Is the query a question (a `?`, or a question word first)?
@@ -657,7 +658,11 @@ pub fn build(
     let typed: HashSet<&str> = content.iter().map(|(_, f)| f.exact.as_str()).collect();
     // One clause per query word: any of its forms, in any field.
     let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
-    for (_, forms) in &content {
+    // The indexed words a typo may stand for, per content word, to highlight. They do not count
+    // as the word where coverage is measured (confidence, word density): many are an English
+    // word's French cognate, not the word.
+    let mut near_found: Vec<Vec<String>> = vec![Vec::new(); content.len()];
+    for ((_, forms), near_found) in content.iter().zip(near_found.iter_mut()) {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut add = |q: Box<dyn Query>, w: f32| alternatives.push((Occur::Should, boosted(q, w)));
         if let Some(fr) = &forms.french {
@@ -724,6 +729,7 @@ pub fn build(
                     continue;
                 }
                 add(term_query(fields.exact, &near.term), boost::FUZZY);
+                near_found.push(near.term);
             }
         }
         word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
@@ -785,8 +791,9 @@ pub fn build(
         }
     }
 
-    for (_, forms) in &content {
+    for ((_, forms), near_found) in content.iter().zip(&near_found) {
         forms.add_match_terms(&mut match_terms);
+        match_terms.exact.extend(near_found.iter().cloned());
         words.push(QueryWord {
             weight: idf(searcher, forms.doc_freq),
             exact: std::iter::once(&forms.exact)
@@ -823,9 +830,23 @@ pub fn build(
         }
         AnswerFocus { kind, terms }
     });
+    // A word the index lacks but finds through its stem (`test` in `tester`) is no typo:
+    // "did you mean" would turn it into an unrelated word (`tes`).
+    let stem_found = |field: Field, stem: &Option<String>| {
+        stem.as_ref().is_some_and(|s| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, s))
+                .unwrap_or(0)
+                > 0
+        })
+    };
     let unknown_words: Vec<String> = content
         .iter()
-        .filter(|(_, f)| f.unknown)
+        .filter(|(_, f)| {
+            f.unknown
+                && !stem_found(fields.text_fr, &f.french)
+                && !stem_found(fields.text_en, &f.english)
+        })
         .map(|(_, f)| f.exact.clone())
         .collect();
 
