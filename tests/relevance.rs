@@ -178,6 +178,27 @@ fn an_acronym_finds_the_section_titled_with_its_full_name() {
     );
 }
 
+/// A name written out finds the passage that only uses its acronym, through the shipped
+/// file's acronym rules (neither passage is first without them).
+#[test]
+fn a_name_written_out_finds_its_acronym() {
+    for (query, acronym) in [
+        ("comité de pilotage de l'Académie franco-allemande", "COPIL"),
+        (
+            "gestion prévisionnelle des emplois et des compétences",
+            "GPEC",
+        ),
+    ] {
+        let hits = crate::util::search(query);
+        let first = hits.first().expect("a hit");
+        let highlight = first["highlight"].as_str().unwrap_or("");
+        assert!(
+            highlight.contains(&format!("<mark>{acronym}</mark>")),
+            "{query}: {first}"
+        );
+    }
+}
+
 /// A question word the passages do not use (`remanié`) reaches the one they use (`révisé`)
 /// through a MyThes thesaurus named by `SOURCIER_THESAURUS`, and only through it; the
 /// participle finds its infinitive's entry (`remanier`).
