@@ -113,6 +113,11 @@ pub fn search(q: &str) -> Vec<serde_json::Value> {
     body["hits"].as_array().cloned().unwrap_or_default()
 }
 
+/// `GET /api/search`'s first hit for `q`; fails the test when there is none.
+pub fn first_hit(q: &str) -> serde_json::Value {
+    search(q).into_iter().next().expect("a hit")
+}
+
 /// The text of `GET /api/search`'s first hit for `q` (empty when nothing is found).
 pub fn first_hit_text(q: &str) -> String {
     search(q)

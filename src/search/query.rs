@@ -402,6 +402,9 @@ struct WordForms {
     unknown: bool,
     /// Passages holding the word (stemmed French form when it has one, else exact).
     doc_freq: u64,
+    /// How many content words of the query make up the longest multi-word term a synonym rule
+    /// names that covers this word (`conseil d'administration`: 2); 0 or 1 when none does.
+    term_words: usize,
 }
 
 impl WordForms {
@@ -535,7 +538,17 @@ pub fn build(
     }
 
     // Synonyms: each expansion's terms join the words it covers.
-    for expansion in synonyms.expand(&folded, detected) {
+    let expansions = synonyms.expand(&folded, detected);
+    for expansion in &expansions {
+        let span = expansion.start..expansion.end;
+        let covered = content.iter().filter(|(i, _)| span.contains(i)).count();
+        for (i, forms) in content.iter_mut() {
+            if span.contains(i) {
+                forms.term_words = forms.term_words.max(covered);
+            }
+        }
+    }
+    for expansion in expansions {
         for phrase_text in &expansion.phrases {
             let fr_tokens: Vec<AnalyzedToken> = analyzers
                 .tokens(Analyzer::French, phrase_text)
@@ -758,9 +771,12 @@ pub fn build(
     // Coordination: a flat bonus per query word present, whatever its frequency, so passages
     // holding more of the query's words rise above those repeating one of them.
     // The bonus is the word's IDF: a rare word found counts more than `IMT` found.
+    // The words of a term the synonyms name (`conseil d'administration`, `élèves ingénieurs`)
+    // say one thing: each earns its bonus divided by √(the term's length), so the term counts
+    // more than one word and less than two against the query's other words.
     if word_clauses.len() >= 2 {
         for (q, (_, forms)) in word_clauses.iter().zip(&content) {
-            let idf = idf(searcher, forms.doc_freq);
+            let idf = idf(searcher, forms.doc_freq) / (forms.term_words.max(1) as f32).sqrt();
             scoring.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
