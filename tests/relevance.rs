@@ -188,7 +188,8 @@ fn a_named_term_counts_once_against_the_other_words() {
 }
 
 /// A name written out finds the passage that only uses its acronym, through the shipped
-/// file's acronym rules (neither passage is first without them).
+/// file's acronym rules (without them, `COPIL`'s passage is not first, and `GPEC` is not
+/// matched: its passage comes first on other words).
 #[test]
 fn a_name_written_out_finds_its_acronym() {
     for (query, acronym) in [
