@@ -538,17 +538,14 @@ pub fn build(
     }
 
     // Synonyms: each expansion's terms join the words it covers.
-    let expansions = synonyms.expand(&folded, detected);
-    for expansion in &expansions {
+    for expansion in synonyms.expand(&folded, detected) {
         let span = expansion.start..expansion.end;
-        let covered = content.iter().filter(|(i, _)| span.contains(i)).count();
+        let term_words = content.iter().filter(|(i, _)| span.contains(i)).count();
         for (i, forms) in content.iter_mut() {
             if span.contains(i) {
-                forms.term_words = forms.term_words.max(covered);
+                forms.term_words = forms.term_words.max(term_words);
             }
         }
-    }
-    for expansion in expansions {
         for phrase_text in &expansion.phrases {
             let fr_tokens: Vec<AnalyzedToken> = analyzers
                 .tokens(Analyzer::French, phrase_text)
@@ -671,11 +668,7 @@ pub fn build(
     let typed: HashSet<&str> = content.iter().map(|(_, f)| f.exact.as_str()).collect();
     // One clause per query word: any of its forms, in any field.
     let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
-    // The indexed words a typo may stand for, per content word, to highlight. They do not count
-    // as the word where coverage is measured (confidence, word density): many are an English
-    // word's French cognate, not the word.
-    let mut near_found: Vec<Vec<String>> = vec![Vec::new(); content.len()];
-    for ((_, forms), near_found) in content.iter().zip(near_found.iter_mut()) {
+    for (_, forms) in &content {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut add = |q: Box<dyn Query>, w: f32| alternatives.push((Occur::Should, boosted(q, w)));
         if let Some(fr) = &forms.french {
@@ -742,7 +735,9 @@ pub fn build(
                     continue;
                 }
                 add(term_query(fields.exact, &near.term), boost::FUZZY);
-                near_found.push(near.term);
+                // Highlighted, but not counted as the word where coverage is measured
+                // (confidence, word density): many are an English word's French cognate.
+                match_terms.exact.insert(near.term);
             }
         }
         word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
@@ -807,9 +802,8 @@ pub fn build(
         }
     }
 
-    for ((_, forms), near_found) in content.iter().zip(&near_found) {
+    for (_, forms) in &content {
         forms.add_match_terms(&mut match_terms);
-        match_terms.exact.extend(near_found.iter().cloned());
         words.push(QueryWord {
             weight: idf(searcher, forms.doc_freq),
             exact: std::iter::once(&forms.exact)
@@ -846,23 +840,20 @@ pub fn build(
         }
         AnswerFocus { kind, terms }
     });
-    // A word the index lacks but finds through its stem (`test` in `tester`) is no typo:
-    // "did you mean" would turn it into an unrelated word (`tes`).
-    let stem_found = |field: Field, stem: &Option<String>| {
+    // A word the index lacks but finds through its stem (`test` in `tester`; `doc_freq`
+    // counts the French stem) is no typo: "did you mean" would turn it into an unrelated word
+    // (`tes`).
+    let english_stem_found = |stem: &Option<String>| {
         stem.as_ref().is_some_and(|s| {
             searcher
-                .doc_freq(&Term::from_field_text(field, s))
+                .doc_freq(&Term::from_field_text(fields.text_en, s))
                 .unwrap_or(0)
                 > 0
         })
     };
     let unknown_words: Vec<String> = content
         .iter()
-        .filter(|(_, f)| {
-            f.unknown
-                && !stem_found(fields.text_fr, &f.french)
-                && !stem_found(fields.text_en, &f.english)
-        })
+        .filter(|(_, f)| f.unknown && f.doc_freq == 0 && !english_stem_found(&f.english))
         .map(|(_, f)| f.exact.clone())
         .collect();
 
