@@ -15,6 +15,7 @@
 #   SCALE_ROUNDS          passes over the query mix for took_ms (default: 5)
 #   SCALE_WRK_SECONDS     wrk duration (default: 20); SCALE_WRK_CONNECTIONS (64), SCALE_WRK_THREADS (2)
 #   SCALE_READY_TIMEOUT   seconds the server may take to answer /healthz (default: 7200)
+#   SCALE_SPLIT_OPEN      0: skip the second start without the thesaurus (default: 1)
 # Needs python3, curl, wrk, man-db and the packages manpages-fr and manpages (installed with
 # apt-get when missing and running as root).
 set -euo pipefail
@@ -25,7 +26,7 @@ n=
 for arg in "$@"; do
     case $arg in
         --fresh) fresh=--fresh ;;
-        -h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *[!0-9]*|'') echo "usage: bench/scale.sh [--fresh] N" >&2; exit 2 ;;
         *) n=$arg ;;
     esac
@@ -50,7 +51,10 @@ apt_install() {
 for tool in python3 curl wrk man; do
     command -v "$tool" >/dev/null || apt_install "$([ "$tool" = man ] && echo man-db || echo "$tool")"
 done
-dpkg-query -W manpages manpages-fr >/dev/null 2>&1 || apt_install manpages-fr manpages
+for package in manpages-fr manpages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' ||
+        apt_install manpages-fr manpages
+done
 
 if [ -n "${SOURCIER_BIN:-}" ]; then
     bin=$SOURCIER_BIN
@@ -71,6 +75,12 @@ corpus=$dir/corpus
 index=$dir/index
 
 # --- corpus ---------------------------------------------------------------------------------
+# about 0.8 KB of corpus and 3.5 KB of index per passage with the engine of 2026-12 (most of
+# the index is figures.jsonl)
+need_mb=$(( n * 45 / 10000 + 50 ))
+free_mb=$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')
+[ "$free_mb" -ge "$need_mb" ] ||
+    echo "warning: ~$need_mb MB may be needed under $dir, $free_mb MB are free" >&2
 say "corpus for N=$n in $corpus"
 python3 bench/scale_corpus.py --passages "$n" --out "$corpus" --bin "$bin" $fresh >"$dir/corpus.json"
 corpus_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$dir/corpus.json")
@@ -189,7 +199,9 @@ pid=
 # The same start without the French thesaurus (mythes-fr, loaded at start when installed), to
 # tell opening the index from loading the thesaurus.
 thesaurus=/usr/share/mythes/th_fr_FR_v2.dat
-if [ -e "$thesaurus" ] && [ -z "${SOURCIER_THESAURUS:-}" ]; then
+if [ "${SCALE_SPLIT_OPEN:-1}" = 0 ]; then
+    thesaurus_note="second start without the thesaurus skipped (SCALE_SPLIT_OPEN=0)"
+elif [ -e "$thesaurus" ] && [ -z "${SOURCIER_THESAURUS:-}" ]; then
     say "serve again with SOURCIER_THESAURUS=off"
     ready_with=$ready_s listening_with=$listening_s cpu_with=$ready_cpu
     start_server SOURCIER_THESAURUS=off
