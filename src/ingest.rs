@@ -19,9 +19,8 @@ use crate::analysis::lang;
 use crate::error::{Error, Result};
 use crate::extract::{self, Extracted, PdfOptions};
 use crate::index::lock::IndexLock;
-use crate::index::{self, GenerationWriter, Manifest, Skipped, FORMAT_VERSION};
+use crate::index::{self, GenerationWriter, Manifest, PassageStore, Skipped, FORMAT_VERSION};
 use crate::model::{DocKind, DocumentInfo, Lang, Passage, SourceRef};
-use crate::search::Engine;
 use crate::segment::{segment, SegmentConfig};
 
 /// Files bigger than this are skipped rather than read into memory.
@@ -161,8 +160,11 @@ fn io_reason(e: &std::io::Error) -> String {
     text.to_lowercase()
 }
 
-/// A digest of everything the index is built from: file names, contents, the corpus metadata
-/// and the index format. The index is stale when it changes.
+/// A digest of what the index is built from: each file's name, size and modification time,
+/// the corpus metadata and the index format. The index is stale when it changes. Like `make`
+/// and rsync's quick check, it reads file metadata, not contents, so checking a large corpus
+/// (at every `serve`, every `--watch` tick) costs a directory walk; an ingest then tells
+/// changed content from a touched file by its SHA-256.
 pub fn corpus_fingerprint(corpus: &Path) -> Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(FORMAT_VERSION.to_le_bytes());
@@ -178,8 +180,14 @@ pub fn corpus_fingerprint(corpus: &Path) -> Result<String> {
         hasher.update(rel.to_string_lossy().as_bytes());
         hasher.update([0]);
         // unreadable files still count (by name): ingest will report them
-        if let Ok(bytes) = fs::read(&path) {
-            hasher.update(Sha256::digest(&bytes));
+        if let Ok(meta) = fs::metadata(&path) {
+            hasher.update(meta.len().to_le_bytes());
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            hasher.update(modified.to_le_bytes());
         }
     }
     Ok(hex(&hasher.finalize()))
@@ -271,26 +279,27 @@ enum Prepared {
     Skipped(String),
 }
 
-/// The live generation, when an ingest can reuse its passages.
+/// The live generation, when an ingest can reuse its passages: read through its index, one
+/// unchanged document at a time.
 struct Previous {
-    engine: Engine,
+    passages: PassageStore,
     by_path: HashMap<String, DocumentInfo>,
 }
 
 impl Previous {
     fn open(corpus: &Path, index_dir: &Path, sources_sha: &str) -> Option<Previous> {
-        let engine = Engine::open(index_dir).ok()?;
-        let manifest = engine.manifest();
+        let (index, fields, manifest) = index::open(index_dir).ok()?;
+        let passages = PassageStore::new(&index, fields).ok()?;
         // titles, languages and URLs come from sources.json: when it changed, re-do everything
         if manifest.corpus_root != corpus || manifest.sources_sha256 != sources_sha {
             return None;
         }
         let by_path = manifest
             .documents
-            .iter()
-            .map(|d| (d.rel_path.clone(), d.clone()))
+            .into_iter()
+            .map(|d| (d.rel_path.clone(), d))
             .collect();
-        Some(Previous { engine, by_path })
+        Some(Previous { passages, by_path })
     }
 }
 
@@ -550,8 +559,9 @@ fn copy_unchanged(
     if documents.iter().any(|d| d.id == info.id) {
         return Ok(false);
     }
-    for passage in previous.engine.document_passages(&info.id)? {
-        writer.add(&passage)?;
+    for passage in previous.passages.document_passages(&info.id)? {
+        let figures = crate::figures::extract(&passage);
+        writer.add(&passage, figures)?;
     }
     Ok(true)
 }
@@ -631,7 +641,8 @@ fn index_file(
             },
             annotates: seg.annotates.clone(),
         };
-        writer.add(&passage)?;
+        let figures = crate::figures::extract(&passage);
+        writer.add(&passage, figures)?;
     }
     let pages = page_count(&extracted);
     documents.push(DocumentInfo {

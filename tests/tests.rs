@@ -8,5 +8,6 @@ mod extraction;
 mod http;
 mod relevance;
 mod reliability;
+mod scale;
 mod server;
 mod util;

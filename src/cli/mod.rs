@@ -316,7 +316,8 @@ pub fn run(cli: Cli) -> Result<()> {
             limit,
             json,
         } => {
-            let engine = Engine::open(&index)?;
+            // Figures and the document list only: no passage index, synonyms or dictionary.
+            let (manifest, figures) = sourcier::index::open_figures(&index)?;
             let query = FigureQuery {
                 q: words,
                 value: Some(value),
@@ -324,7 +325,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 doc,
                 limit,
             };
-            let response = figure_lookup(&engine, &query)?;
+            let response = figure_lookup(
+                &figures,
+                |d| manifest.documents.iter().any(|doc| doc.id == d),
+                &query,
+            )?;
             let mut out = std::io::stdout().lock();
             if json {
                 serde_json::to_writer(&mut out, &response)?;
@@ -595,7 +600,12 @@ fn serve(
 ) -> Result<()> {
     ensure_index(corpus, index, options)?;
     let engine = Arc::new(Engine::open(index)?);
-    engine.load_thesaurus();
+    // Read the thesaurus while the server starts listening: a question that needs it before
+    // then waits for it; every other request is answered at once.
+    {
+        let engine = Arc::clone(&engine);
+        std::thread::spawn(move || engine.load_thesaurus());
+    }
     // re-indexing a running server: by the admin call (only with a token) and/or --watch
     let token = std::env::var("SOURCIER_ADMIN_TOKEN")
         .ok()

@@ -185,7 +185,7 @@ pub fn run_figures(engine: &Engine, cases: &[FigureCase]) -> Result<FigureReport
             limit: crate::figures::MAX_LIMIT,
             ..FigureQuery::default()
         };
-        let response = figure_lookup(engine, &query)?;
+        let response = figure_lookup(engine.figures(), |d| engine.has_document(d), &query)?;
         let expected: HashSet<(&str, u32)> = case
             .places
             .iter()

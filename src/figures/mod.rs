@@ -1,25 +1,20 @@
 //! Figures: every number stated in the corpus, with its unit, its normalised value, a short
 //! label from the surrounding words, the sentence it is in and its citation. They are
-//! extracted from each passage at ingest ([`extract`]), stored with the index generation
-//! (`figures.jsonl`, published with it) and looked up by value however it is typed, by the
-//! words around them, by unit and by document ([`Figures::lookup`]): the auditor's view.
+//! extracted from each passage at ingest ([`extract`]), stored in a tantivy index of their own
+//! inside the generation ([`store`], published with it) and looked up by value however it is
+//! typed, by the words around them, by unit and by document ([`Figures::lookup`]): the
+//! auditor's view.
 
 pub mod scan;
-
-use std::collections::HashSet;
-use std::io::{BufRead, Write};
-use std::path::Path;
+pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{analyze, Analyzer, NumberMode};
 use crate::error::{Error, Result};
 use crate::model::{Passage, SourceRef};
 use crate::segment::sentences;
 pub use scan::Unit;
-
-/// The file, in a generation directory, that holds the figures.
-pub const FILE: &str = "figures.jsonl";
+pub use store::{figure_lookup, FigureWriter, Figures};
 
 /// Largest accepted `limit` of a figure lookup.
 pub const MAX_LIMIT: usize = 1000;
@@ -153,17 +148,6 @@ pub fn extract(passage: &Passage) -> Vec<Figure> {
     out
 }
 
-/// Writes figures as JSON lines.
-pub fn write(path: &Path, figures: &[Figure]) -> Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut out = std::io::BufWriter::new(file);
-    for f in figures {
-        serde_json::to_writer(&mut out, f)?;
-        out.write_all(b"\n").map_err(|e| Error::io(path, e))?;
-    }
-    out.flush().map_err(|e| Error::io(path, e))
-}
-
 /// A figure lookup: any of a value, words of the context, a unit, a document.
 #[derive(Debug, Clone, Default)]
 pub struct FigureQuery {
@@ -183,155 +167,41 @@ pub struct ParsedValue {
     pub unit: Option<Unit>,
 }
 
-/// The figures of an index generation, with the folded, stemmed words around each.
-pub struct Figures {
-    figures: Vec<Figure>,
-    /// Per figure: French and English stems of its label, sentence, section and title.
-    words: Vec<HashSet<String>>,
-}
-
-/// The three query analyzers, built once (their stop-word sets are not free to build).
-fn analyzers() -> [tantivy::tokenizer::TextAnalyzer; 3] {
-    [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query))
-}
-
-/// Every analysed form of the words of `text`.
-fn stems(analyzers: &mut [tantivy::tokenizer::TextAnalyzer; 3], text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for a in analyzers.iter_mut() {
-        out.extend(analyze(a, text).into_iter().map(|t| t.text));
-    }
-    out
-}
+/// Two values are the same figure when they differ by less than this share of the larger
+/// (floating-point noise from `13,6 k` × 1000 and the like).
+pub(crate) const VALUE_TOLERANCE: f64 = 1e-9;
 
 /// Are two values the same figure (up to floating-point noise)?
 pub fn same_value(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+    (a - b).abs() <= VALUE_TOLERANCE * a.abs().max(b.abs()).max(1.0)
 }
 
-impl Figures {
-    pub fn new(figures: Vec<Figure>) -> Figures {
-        let mut analyzers = analyzers();
-        let words = figures
-            .iter()
-            .map(|f| {
-                stems(
-                    &mut analyzers,
-                    &format!(
-                        "{}\n{}\n{}\n{}",
-                        f.label,
-                        f.sentence,
-                        f.source.section.as_deref().unwrap_or(""),
-                        f.source.title
-                    ),
-                )
-            })
-            .collect();
-        Figures { figures, words }
+/// Checks a lookup and reads its value.
+pub fn parse(query: &FigureQuery) -> Result<Option<ParsedValue>> {
+    let q_empty = query.q.as_deref().is_none_or(|q| q.trim().is_empty());
+    let value_text = query.value.as_deref().filter(|v| !v.trim().is_empty());
+    if q_empty && value_text.is_none() {
+        return Err(Error::bad_request(
+            "empty_query",
+            "give words `q` or a `value` to look for",
+        ));
     }
-
-    /// Reads `figures.jsonl` from a generation directory.
-    pub fn load(generation: &Path) -> Result<Figures> {
-        let path = generation.join(FILE);
-        let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let mut figures = Vec::new();
-        for line in std::io::BufReader::new(file).lines() {
-            let line = line.map_err(|e| Error::io(&path, e))?;
-            if !line.trim().is_empty() {
-                figures.push(serde_json::from_str(&line)?);
-            }
-        }
-        Ok(Figures::new(figures))
+    if query.limit == 0 || query.limit > MAX_LIMIT {
+        return Err(Error::bad_request(
+            "bad_limit",
+            format!("`limit` must be between 1 and {MAX_LIMIT}"),
+        ));
     }
-
-    pub fn len(&self) -> usize {
-        self.figures.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.figures.is_empty()
-    }
-
-    pub fn all(&self) -> &[Figure] {
-        &self.figures
-    }
-
-    /// Checks a lookup and reads its value.
-    pub fn parse(query: &FigureQuery) -> Result<Option<ParsedValue>> {
-        let q_empty = query.q.as_deref().is_none_or(|q| q.trim().is_empty());
-        let value_text = query.value.as_deref().filter(|v| !v.trim().is_empty());
-        if q_empty && value_text.is_none() {
-            return Err(Error::bad_request(
-                "empty_query",
-                "give words `q` or a `value` to look for",
-            ));
-        }
-        if query.limit == 0 || query.limit > MAX_LIMIT {
-            return Err(Error::bad_request(
-                "bad_limit",
-                format!("`limit` must be between 1 and {MAX_LIMIT}"),
-            ));
-        }
-        let Some(text) = value_text else {
-            return Ok(None);
-        };
-        let found = scan::parse_value(text).ok_or_else(|| {
-            Error::bad_request("bad_value", format!("no number in `value` {text:?}"))
-        })?;
-        let unit = found.unit.filter(|u| u.is_explicit());
-        Ok(Some(ParsedValue {
-            value: found.value,
-            unit,
-        }))
-    }
-
-    /// The figures matching a lookup, in corpus order, and how many matched in all.
-    pub fn lookup(
-        &self,
-        query: &FigureQuery,
-    ) -> Result<(Option<ParsedValue>, usize, Vec<&Figure>)> {
-        let parsed = Figures::parse(query)?;
-        let mut analyzers = analyzers();
-        let wanted: Vec<HashSet<String>> = query
-            .q
-            .as_deref()
-            .map(|q| {
-                // Each word of `q`, in every analysed form; stop words drop out.
-                q.split_whitespace()
-                    .map(|word| stems(&mut analyzers, word))
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut total = 0;
-        let mut out = Vec::new();
-        for (figure, words) in self.figures.iter().zip(&self.words) {
-            if query
-                .doc
-                .as_ref()
-                .is_some_and(|d| *d != figure.source.doc_id)
-            {
-                continue;
-            }
-            if query.unit.is_some_and(|u| figure.unit != Some(u)) {
-                continue;
-            }
-            if parsed.is_some_and(|p| !value_matches(figure, p)) {
-                continue;
-            }
-            if !wanted
-                .iter()
-                .all(|forms| forms.iter().any(|f| words.contains(f)))
-            {
-                continue;
-            }
-            total += 1;
-            if out.len() < query.limit {
-                out.push(figure);
-            }
-        }
-        Ok((parsed, total, out))
-    }
+    let Some(text) = value_text else {
+        return Ok(None);
+    };
+    let found = scan::parse_value(text)
+        .ok_or_else(|| Error::bad_request("bad_value", format!("no number in `value` {text:?}")))?;
+    let unit = found.unit.filter(|u| u.is_explicit());
+    Ok(Some(ParsedValue {
+        value: found.value,
+        unit,
+    }))
 }
 
 /// The body of `GET /api/figures` and `trace --json`.
@@ -347,57 +217,6 @@ pub struct FiguresResponse {
     pub total: usize,
     pub figures: Vec<Figure>,
     pub took_ms: f64,
-}
-
-/// Runs a lookup on an engine's figures; an unknown `doc` is not found.
-pub fn figure_lookup(
-    engine: &crate::search::Engine,
-    query: &FigureQuery,
-) -> Result<FiguresResponse> {
-    let started = std::time::Instant::now();
-    if let Some(doc) = &query.doc {
-        if !engine.documents().iter().any(|d| &d.id == doc) {
-            return Err(Error::NotFound {
-                what: "document",
-                id: doc.clone(),
-            });
-        }
-    }
-    let (parsed_value, total, found) = engine.figures().lookup(query)?;
-    Ok(FiguresResponse {
-        q: query.q.clone(),
-        value: query.value.clone(),
-        unit: query.unit,
-        doc: query.doc.clone(),
-        parsed_value,
-        total,
-        figures: found.into_iter().cloned().collect(),
-        took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-    })
-}
-
-/// Does a figure state this value? A value typed with `%`, `€` or `$` wants that unit; a bare
-/// number matches the figure's value, the year range it starts or ends, or the number written
-/// before a `%`/currency (`40,7` finds `40,7 %`).
-fn value_matches(figure: &Figure, wanted: ParsedValue) -> bool {
-    match wanted.unit {
-        Some(unit) => figure.unit == Some(unit) && same_value(figure.value, wanted.value),
-        None => {
-            same_value(figure.value, wanted.value)
-                || figure
-                    .value_end
-                    .is_some_and(|e| same_value(e, wanted.value))
-                || (figure.unit.is_some_and(Unit::is_explicit)
-                    && same_value(written_number(figure), wanted.value))
-        }
-    }
-}
-
-/// The number as written before its scale or `%` (`75` in `75 M€`).
-fn written_number(figure: &Figure) -> f64 {
-    scan::scan(&figure.raw, scan::Scales::Written)
-        .first()
-        .map_or(f64::NAN, |f| f.number)
 }
 
 #[cfg(test)]
@@ -438,7 +257,7 @@ mod tests {
             ..FigureQuery::default()
         };
         let (_, _, found) = figures.lookup(&query).expect("valid lookup");
-        found.into_iter().map(|f| f.raw.clone()).collect()
+        found.into_iter().map(|f| f.raw).collect()
     }
 
     #[test]
@@ -466,7 +285,8 @@ mod tests {
 
     #[test]
     fn values_match_however_typed() {
-        let figures = Figures::new(extract(&passage(TEXT)));
+        let figures =
+            Figures::in_memory(&extract(&passage(TEXT))).expect("figures index in memory");
         for typed in ["13 600", "13600", "13,6 k", "13.600", "13\u{202F}600"] {
             assert_eq!(lookup(&figures, typed), ["13 600"], "{typed}");
         }
@@ -480,7 +300,8 @@ mod tests {
 
     #[test]
     fn words_narrow_a_lookup() {
-        let figures = Figures::new(extract(&passage(TEXT)));
+        let figures =
+            Figures::in_memory(&extract(&passage(TEXT))).expect("figures index in memory");
         let query = FigureQuery {
             q: Some("budget ressources".into()),
             limit: 10,

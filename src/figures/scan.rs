@@ -27,6 +27,18 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The unit's name in the API, as serde writes it (`percent`, `EUR`, `USD`, `year`,
+    /// `count`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Percent => "percent",
+            Unit::Eur => "EUR",
+            Unit::Usd => "USD",
+            Unit::Year => "year",
+            Unit::Count => "count",
+        }
+    }
+
     /// Parses a unit as a user types it (`percent`, `%`, `EUR`, `€`, `year`, `count`…).
     pub fn parse(text: &str) -> Option<Unit> {
         match text.trim().to_lowercase().as_str() {

@@ -215,7 +215,10 @@ async fn figures(State(state): State<AppState>, params: Params) -> Result<Respon
         doc: text_param(&params, "doc"),
         limit: parse_usize(&params, "limit", 20)?,
     };
-    let response = blocking(&state, move |engine| figure_lookup(engine, &query)).await?;
+    let response = blocking(&state, move |engine| {
+        figure_lookup(engine.figures(), |d| engine.has_document(d), &query)
+    })
+    .await?;
     Ok(Json(response).into_response())
 }
 

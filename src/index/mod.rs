@@ -6,11 +6,13 @@
 //! ```text
 //! index/
 //!   CURRENT              name of the live generation
-//!   gen-1732300000000/   tantivy files + manifest.json + figures.jsonl
+//!   gen-1732300000000/   tantivy files of the passages + manifest.json
+//!     figures/           tantivy files of the figures (see `figures::store`)
 //! ```
 
 pub mod lock;
 pub mod schema;
+pub mod store;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,12 +23,14 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use crate::analysis;
 use crate::error::{Error, Result};
+use crate::figures::{Figure, FigureWriter};
 use crate::model::{DocumentInfo, Passage};
 pub use schema::Fields;
+pub use store::PassageStore;
 
 /// Bumped when the schema, the analysis or the segmentation changes: an index of another
 /// version is rebuilt.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";
@@ -97,9 +101,13 @@ pub struct GenerationWriter {
     name: String,
     fields: Fields,
     writer: IndexWriter,
-    /// The passages' figures, written next to the manifest (see [`crate::figures`]).
-    figures: Vec<crate::figures::Figure>,
+    /// The passages' figures, in an index of their own (see [`crate::figures::store`]).
+    figures: FigureWriter,
 }
+
+/// Memory tantivy may use to buffer passages before writing a segment: larger means fewer
+/// segments to merge on a big corpus.
+const WRITER_HEAP_BYTES: usize = 256_000_000;
 
 impl GenerationWriter {
     pub fn create(index_dir: &Path) -> Result<GenerationWriter> {
@@ -117,19 +125,22 @@ impl GenerationWriter {
         let fields = Fields::new();
         let index = Index::create_in_dir(&dir, fields.schema.clone())?;
         analysis::register(&index);
-        // One indexing thread: the corpus is small and the machine has two cores.
-        let writer = index.writer_with_num_threads(1, 64_000_000)?;
+        // One indexing thread: passages keep the order they were added in (equal scores rank
+        // in that order), and extraction and segmentation use the other cores.
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        let figures = FigureWriter::create(&dir.join(crate::figures::store::DIR))?;
         Ok(GenerationWriter {
             index_dir: index_dir.to_path_buf(),
             dir,
             name,
             fields,
             writer,
-            figures: Vec::new(),
+            figures,
         })
     }
 
-    pub fn add(&mut self, passage: &Passage) -> Result<()> {
+    /// Adds a passage and the figures it states (see [`crate::figures::extract`]).
+    pub fn add(&mut self, passage: &Passage, figures: Vec<Figure>) -> Result<()> {
         let f = &self.fields;
         let s = &passage.source;
         // The title, the section and what the passage's footnotes annotate name what it is
@@ -168,7 +179,9 @@ impl GenerationWriter {
             document.add_text(f.annotates, annotated);
         }
         self.writer.add_document(document)?;
-        self.figures.extend(crate::figures::extract(passage));
+        for figure in &figures {
+            self.figures.add(figure)?;
+        }
         Ok(())
     }
 
@@ -177,7 +190,7 @@ impl GenerationWriter {
     pub fn publish(mut self, manifest: &Manifest) -> Result<PathBuf> {
         self.writer.commit()?;
         self.writer.wait_merging_threads()?;
-        crate::figures::write(&self.dir.join(crate::figures::FILE), &self.figures)?;
+        self.figures.finish()?;
         let manifest_path = self.dir.join(MANIFEST);
         fs::write(&manifest_path, serde_json::to_vec_pretty(manifest)?)
             .map_err(|e| Error::io(&manifest_path, e))?;
@@ -208,6 +221,17 @@ fn remove_stale_generations(index_dir: &Path, live: &str) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Opens the live generation's figures and its manifest (what `trace` needs, without the
+/// passages).
+pub fn open_figures(index_dir: &Path) -> Result<(Manifest, crate::figures::Figures)> {
+    let manifest = read_manifest(index_dir)?;
+    let generation = current_generation(index_dir).ok_or_else(|| Error::NoIndex {
+        path: index_dir.to_path_buf(),
+        reason: "no CURRENT generation".into(),
+    })?;
+    Ok((manifest, crate::figures::Figures::open(&generation)?))
 }
 
 /// Opens the live generation for reading.

@@ -1,8 +1,8 @@
 //! Every field of the passage index, in one place.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
-    STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STORED, STRING,
 };
 
 use crate::analysis::Analyzer;
@@ -11,10 +11,14 @@ use crate::analysis::Analyzer;
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub schema: Schema,
-    /// Stable passage id (exact match, stored).
+    /// Stable passage id (exact match, stored): a passage is found by a term query on it.
     pub id: Field,
+    /// The document's id: a term (a document's passages, a filter) and a fast field (facet
+    /// counts read it per match without opening the stored passage).
     pub doc_id: Field,
+    /// Position in the document: indexed, so a passage's neighbours are a term query away.
     pub ordinal: Field,
+    /// `fr` or `en`: a term (the filter) and a fast field (the language facet).
     pub lang: Field,
     /// The passage text as extracted (stored only; the analysed copies below are searched).
     pub text: Field,
@@ -54,9 +58,9 @@ impl Fields {
         // whole corpus and a small language is not starved (its few passages would otherwise
         // make every English term look rare, or common, by accident).
         let id = b.add_text_field("id", STRING | STORED);
-        let doc_id = b.add_text_field("doc_id", STRING | STORED);
-        let ordinal = b.add_u64_field("ordinal", stored_u64.clone());
-        let lang = b.add_text_field("lang", STRING | STORED);
+        let doc_id = b.add_text_field("doc_id", STRING | STORED | FAST);
+        let ordinal = b.add_u64_field("ordinal", stored_u64.clone() | INDEXED);
+        let lang = b.add_text_field("lang", STRING | STORED | FAST);
         let text = b.add_text_field("text", STORED);
         let text_fr = b.add_text_field("text_fr", analysed(Analyzer::French));
         let text_en = b.add_text_field("text_en", analysed(Analyzer::English));

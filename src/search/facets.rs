@@ -5,98 +5,187 @@
 
 use std::collections::HashMap;
 
-use tantivy::collector::DocSetCollector;
-use tantivy::query::Query;
-use tantivy::{DocAddress, Searcher};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{Engine, SearchRequest};
 use crate::error::Result;
 use crate::model::{DocFacet, DocumentInfo, Facets, Lang, LangFacet};
 
-/// Each indexed passage's document (its position in the manifest) and language, by address:
-/// collected once when the index opens, so counting needs no stored-document reads.
-#[derive(Debug, Default)]
-pub struct FacetKeys {
-    doc_index: HashMap<String, usize>,
-    by_address: HashMap<DocAddress, (usize, Lang)>,
-}
-
-impl FacetKeys {
-    pub fn new(documents: &[DocumentInfo]) -> FacetKeys {
-        FacetKeys {
-            doc_index: documents
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (d.id.clone(), i))
-                .collect(),
-            by_address: HashMap::new(),
-        }
-    }
-
-    /// Records one passage; passages of a document missing from the manifest are not counted.
-    pub fn insert(&mut self, address: DocAddress, doc_id: &str, lang: Lang) {
-        if let Some(&i) = self.doc_index.get(doc_id) {
-            self.by_address.insert(address, (i, lang));
-        }
-    }
-}
-
 impl Engine {
-    /// Facets of `request`. `filtered` is the query already built for it; when the request
-    /// has no filter it already matches everything the facets count, otherwise the query is
-    /// built again without the filters.
+    /// Counts a query's matches per document and language as it runs.
+    pub(super) fn facet_counter(&self) -> FacetCounter {
+        let schema = &self.fields.schema;
+        FacetCounter::new(
+            schema.get_field_name(self.fields.doc_id),
+            schema.get_field_name(self.fields.lang),
+        )
+    }
+
+    /// Facets of `request` from the counts of its unfiltered matches.
+    pub(super) fn facets_of(&self, counts: &FacetCounts, request: &SearchRequest) -> Facets {
+        from_counts(
+            counts,
+            &self.doc_positions,
+            &self.manifest.documents,
+            request.doc.as_deref(),
+            request.lang,
+        )
+    }
+
+    /// Facets of a filtered request: the query is built again without its filters and its
+    /// matches counted.
     pub(super) fn facets(
         &self,
-        searcher: &Searcher,
+        searcher: &tantivy::Searcher,
         request: &SearchRequest,
-        filtered: &dyn Query,
     ) -> Result<Facets> {
-        let matches = if request.doc.is_none() && request.lang.is_none() {
-            searcher.search(filtered, &DocSetCollector)?
-        } else {
-            let unfiltered = SearchRequest {
-                doc: None,
-                lang: None,
-                ..request.clone()
-            };
-            let built = self.build_query(searcher, &unfiltered);
-            match &built.query {
-                Some(q) => searcher.search(q.as_ref(), &DocSetCollector)?,
-                None => return Ok(Facets::default()),
-            }
+        let unfiltered = SearchRequest {
+            doc: None,
+            lang: None,
+            ..request.clone()
         };
-        let keys = &self.facet_keys;
-        let doc_filter = request
-            .doc
-            .as_ref()
-            .and_then(|d| keys.doc_index.get(d).copied());
-        Ok(tally(
-            matches
-                .iter()
-                .filter_map(|a| keys.by_address.get(a).copied()),
-            &self.manifest.documents,
-            doc_filter,
-            request.lang,
-        ))
+        let built = self.build_query(searcher, &unfiltered);
+        match &built.query {
+            Some(q) => {
+                let counts = searcher.search(q.as_ref(), &self.facet_counter())?;
+                Ok(self.facets_of(&counts, request))
+            }
+            None => Ok(Facets::default()),
+        }
     }
 }
 
-/// Counts `(document position, language)` pairs into facets, most matches first (ties by
+/// Counts the matches of a query per (document id, language), reading the two fast fields of
+/// each match: no stored passage is opened and nothing is kept per passage between queries.
+pub struct FacetCounter {
+    doc_field: String,
+    lang_field: String,
+}
+
+impl FacetCounter {
+    pub fn new(doc_field: &str, lang_field: &str) -> FacetCounter {
+        FacetCounter {
+            doc_field: doc_field.to_string(),
+            lang_field: lang_field.to_string(),
+        }
+    }
+}
+
+/// Matches per (document id, language code).
+pub type FacetCounts = HashMap<(String, String), usize>;
+
+/// One segment's counts, by term ordinals of the two columns (a dense table: a segment holds
+/// few documents and two languages).
+pub struct SegmentFacetCounter {
+    columns: Option<(StrColumn, StrColumn)>,
+    langs: usize,
+    counts: Vec<u32>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = FacetCounts;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(
+        &self,
+        _segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetCounter> {
+        let fast = segment.fast_fields();
+        let columns = fast.str(&self.doc_field)?.zip(fast.str(&self.lang_field)?);
+        let (docs, langs) = columns
+            .as_ref()
+            .map_or((0, 0), |(d, l)| (d.num_terms(), l.num_terms()));
+        Ok(SegmentFacetCounter {
+            columns,
+            langs,
+            counts: vec![0; docs * langs],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+        let mut out = FacetCounts::new();
+        for fruit in fruits {
+            for (key, n) in fruit {
+                *out.entry(key).or_default() += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = FacetCounts;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some((docs, langs)) = &self.columns else {
+            return;
+        };
+        if let (Some(d), Some(l)) = (docs.ords().first(doc), langs.ords().first(doc)) {
+            if let Some(cell) = self.counts.get_mut(d as usize * self.langs + l as usize) {
+                *cell += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> FacetCounts {
+        let mut out = FacetCounts::new();
+        let Some((docs, langs)) = &self.columns else {
+            return out;
+        };
+        for (cell, &n) in self.counts.iter().enumerate() {
+            if n == 0 || self.langs == 0 {
+                continue;
+            }
+            let (mut doc, mut lang) = (String::new(), String::new());
+            let found = docs.ord_to_str((cell / self.langs) as u64, &mut doc);
+            let found_lang = langs.ord_to_str((cell % self.langs) as u64, &mut lang);
+            if matches!((found, found_lang), (Ok(true), Ok(true))) {
+                *out.entry((doc, lang)).or_default() += n as usize;
+            }
+        }
+        out
+    }
+}
+
+/// Facets from counts: passages of a document missing from the manifest, or of an unknown
+/// language, are not counted.
+pub fn from_counts(
+    counts: &FacetCounts,
+    doc_positions: &HashMap<String, usize>,
+    documents: &[DocumentInfo],
+    doc_filter: Option<&str>,
+    lang_filter: Option<Lang>,
+) -> Facets {
+    let keyed = counts
+        .iter()
+        .filter_map(|((doc, lang), &n)| Some(((*doc_positions.get(doc)?, Lang::parse(lang)?), n)));
+    let doc_filter = doc_filter.and_then(|d| doc_positions.get(d).copied());
+    tally(keyed, documents, doc_filter, lang_filter)
+}
+
+/// Adds up `(document position, language)` counts into facets, most matches first (ties by
 /// title, then language code, so the order is stable).
 pub fn tally(
-    matches: impl Iterator<Item = (usize, Lang)>,
+    matches: impl Iterator<Item = ((usize, Lang), usize)>,
     documents: &[DocumentInfo],
     doc_filter: Option<usize>,
     lang_filter: Option<Lang>,
 ) -> Facets {
     let mut per_doc: HashMap<usize, usize> = HashMap::new();
     let mut per_lang: HashMap<Lang, usize> = HashMap::new();
-    for (doc, lang) in matches {
+    for ((doc, lang), n) in matches {
         if lang_filter.is_none_or(|l| l == lang) {
-            *per_doc.entry(doc).or_default() += 1;
+            *per_doc.entry(doc).or_default() += n;
         }
         if doc_filter.is_none_or(|d| d == doc) {
-            *per_lang.entry(lang).or_default() += 1;
+            *per_lang.entry(lang).or_default() += n;
         }
     }
     let mut docs: Vec<DocFacet> = per_doc
@@ -164,7 +253,7 @@ mod tests {
     #[test]
     fn without_filters_everything_is_counted_most_first() {
         let docs = [doc("a"), doc("b"), doc("c")];
-        let f = tally(MATCHES.into_iter(), &docs, None, None);
+        let f = tally(MATCHES.into_iter().map(|m| (m, 1)), &docs, None, None);
         assert_eq!(
             counts(&f),
             (
@@ -178,13 +267,18 @@ mod tests {
     fn each_facet_ignores_its_own_filter_and_honours_the_other() {
         let docs = [doc("a"), doc("b"), doc("c")];
         // Language chosen: documents count English matches only; languages count everything.
-        let f = tally(MATCHES.into_iter(), &docs, None, Some(Lang::En));
+        let f = tally(
+            MATCHES.into_iter().map(|m| (m, 1)),
+            &docs,
+            None,
+            Some(Lang::En),
+        );
         assert_eq!(
             counts(&f),
             (vec![("a", 1), ("b", 1)], vec![("fr", 3), ("en", 2)])
         );
         // Document chosen: languages count that document's matches; documents count all.
-        let f = tally(MATCHES.into_iter(), &docs, Some(1), None);
+        let f = tally(MATCHES.into_iter().map(|m| (m, 1)), &docs, Some(1), None);
         assert_eq!(
             counts(&f),
             (vec![("a", 3), ("b", 1), ("c", 1)], vec![("en", 1)])

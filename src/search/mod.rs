@@ -13,18 +13,18 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::query::Query;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
 use crate::analysis::thesaurus::{LazyThesaurus, Thesaurus};
 use crate::error::{Error, Result};
-use crate::index::{self, Fields, Manifest};
-use crate::model::{
-    DocKind, DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse, SourceRef,
-};
+use crate::figures::Figures;
+use crate::index::store::text_of;
+use crate::index::{self, Fields, Manifest, PassageStore};
+use crate::model::{DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse};
+use facets::{FacetCounter, FacetCounts};
 use highlight::{render_html, Highlighter, PassageTokens, WordStems};
 use query::AnswerKind;
 
@@ -110,6 +110,10 @@ impl SearchRequest {
     }
 }
 
+/// What one run of a query collects: the page of (score, passage address), how many passages
+/// matched, and their facet counts when they were counted in the same run.
+type Collected = (Vec<(f32, DocAddress)>, usize, Option<FacetCounts>);
+
 /// A passage with its neighbours in the document, for context.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PassageWithContext {
@@ -119,15 +123,16 @@ pub struct PassageWithContext {
     pub next_id: Option<String>,
 }
 
-/// An opened index, ready to answer.
+/// An opened index, ready to answer. Opening reads the manifest and the index's metadata,
+/// nothing per passage: passages, neighbours, facets and figures are looked up in the
+/// memory-mapped index when asked for.
 pub struct Engine {
     index_dir: PathBuf,
-    reader: IndexReader,
+    passages: PassageStore,
     fields: Fields,
     manifest: Manifest,
-    /// passage id → (doc id, ordinal); and per document, ids in reading order.
-    by_id: HashMap<String, (String, u32, DocAddress)>,
-    order: HashMap<String, Vec<String>>,
+    /// Document id → its position in the manifest.
+    doc_positions: HashMap<String, usize>,
     highlighter: Highlighter,
     analyzers: query::QueryAnalyzers,
     synonyms: Synonyms,
@@ -135,9 +140,8 @@ pub struct Engine {
     dictionary: Dictionary,
     /// French synonyms, when a thesaurus is installed.
     thesaurus: LazyThesaurus,
-    /// Every figure of the generation, for `/api/figures` and `trace`.
-    figures: crate::figures::Figures,
-    facet_keys: facets::FacetKeys,
+    /// The generation's figures, for `/api/figures` and `trace`.
+    figures: Figures,
 }
 
 impl Engine {
@@ -149,7 +153,7 @@ impl Engine {
                 path: index_dir.to_path_buf(),
                 reason: "no CURRENT generation".into(),
             })
-            .and_then(|generation| crate::figures::Figures::load(&generation))?;
+            .and_then(|generation| Figures::open(&generation))?;
         let synonyms_path = manifest.corpus_root.join("synonyms.txt");
         let (synonyms, problems) = Synonyms::load(&synonyms_path);
         for p in problems {
@@ -159,11 +163,10 @@ impl Engine {
         if let Some(source) = dictionary.source() {
             tracing::info!(file = %source.display(), headwords = dictionary.len(), "bilingual dictionary");
         }
-        let reader = reader_for(&index)?;
-        let searcher = reader.searcher();
+        let passages = PassageStore::new(&index, fields.clone())?;
         // Synonyms the passages never use could not match: not kept.
         let thesaurus = {
-            let reader = reader.clone();
+            let reader = passages.reader().clone();
             let text_fr = fields.text_fr;
             LazyThesaurus::new(move || {
                 let searcher = reader.searcher();
@@ -174,56 +177,24 @@ impl Engine {
                 })
             })
         };
-        let mut by_id = HashMap::new();
-        let mut order: HashMap<String, Vec<(u32, String)>> = HashMap::new();
-        let mut facet_keys = facets::FacetKeys::new(&manifest.documents);
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let store = segment
-                .get_store_reader(64)
-                .map_err(|e| Error::io(index_dir, e))?;
-            for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument = store.get(doc_id)?;
-                let id = text_of(&doc, fields.id).unwrap_or_default();
-                let doc_key = text_of(&doc, fields.doc_id).unwrap_or_default();
-                let ordinal = u64_of(&doc, fields.ordinal) as u32;
-                if let Some(lang) = text_of(&doc, fields.lang).and_then(|l| Lang::parse(&l)) {
-                    facet_keys.insert(DocAddress::new(segment_ord as u32, doc_id), &doc_key, lang);
-                }
-                order
-                    .entry(doc_key.clone())
-                    .or_default()
-                    .push((ordinal, id.clone()));
-                by_id.insert(
-                    id,
-                    (
-                        doc_key,
-                        ordinal,
-                        DocAddress::new(segment_ord as u32, doc_id),
-                    ),
-                );
-            }
-        }
-        let order = order
-            .into_iter()
-            .map(|(k, mut v)| {
-                v.sort_unstable();
-                (k, v.into_iter().map(|(_, id)| id).collect())
-            })
+        let doc_positions = manifest
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.clone(), i))
             .collect();
         Ok(Engine {
             index_dir: index_dir.to_path_buf(),
-            reader,
+            passages,
             fields,
             manifest,
-            by_id,
-            order,
+            doc_positions,
             highlighter: Highlighter::default(),
             analyzers: query::QueryAnalyzers::default(),
             synonyms,
             dictionary,
             thesaurus,
             figures,
-            facet_keys,
         })
     }
 
@@ -239,8 +210,13 @@ impl Engine {
         &self.manifest.documents
     }
 
-    pub fn figures(&self) -> &crate::figures::Figures {
+    pub fn figures(&self) -> &Figures {
         &self.figures
+    }
+
+    /// Is `doc_id` an indexed document?
+    pub fn has_document(&self, doc_id: &str) -> bool {
+        self.doc_positions.contains_key(doc_id)
     }
 
     /// Reads the thesaurus now rather than at the first question that needs it (a server
@@ -250,11 +226,11 @@ impl Engine {
     }
 
     pub fn passage_count(&self) -> usize {
-        self.by_id.len()
+        self.passages.len() as usize
     }
 
     fn searcher(&self) -> Searcher {
-        self.reader.searcher()
+        self.passages.searcher()
     }
 
     /// Runs a search.
@@ -262,7 +238,7 @@ impl Engine {
         let started = Instant::now();
         request.validate()?;
         if let Some(doc) = &request.doc {
-            if !self.manifest.documents.iter().any(|d| &d.id == doc) {
+            if !self.has_document(doc) {
                 return Err(Error::NotFound {
                     what: "document",
                     id: doc.clone(),
@@ -276,24 +252,31 @@ impl Engine {
         let mut confidence = 0.0;
         let mut facets = Facets::default();
         if let Some(q) = &built.query {
-            let collector = (
-                TopDocs::with_limit(request.limit)
-                    .and_offset(request.offset)
-                    .order_by_score(),
-                Count,
-            );
-            let (top, count) =
+            // Without filters the facets count the same matches as the page: one traversal.
+            let counter =
+                (request.doc.is_none() && request.lang.is_none()).then(|| self.facet_counter());
+            let (top, count, counts) =
                 if built.question && (request.word_density || built.answer_focus.is_some()) {
-                    self.rerank_for_question(&searcher, request, &built, q.as_ref())?
+                    self.rerank_for_question(&searcher, request, &built, q.as_ref(), counter)?
                 } else {
+                    let collector = (
+                        TopDocs::with_limit(request.limit)
+                            .and_offset(request.offset)
+                            .order_by_score(),
+                        Count,
+                        counter,
+                    );
                     searcher.search(q.as_ref(), &collector)?
                 };
             total = count;
-            facets = self.facets(&searcher, request, q.as_ref())?;
+            facets = match counts {
+                Some(counts) => self.facets_of(&counts, request),
+                None => self.facets(&searcher, request)?,
+            };
             let mut highlighter = self.highlighter.clone();
             for (rank, (score, address)) in top.into_iter().enumerate() {
                 let doc: TantivyDocument = searcher.doc(address)?;
-                let passage = self.passage_from_doc(&doc);
+                let passage = self.passages.passage_from_doc(&doc);
                 let tokens = highlighter.analyze(&passage.text);
                 if rank == 0 && request.offset == 0 {
                     confidence = highlighter.coverage(&tokens, &built.words);
@@ -343,8 +326,9 @@ impl Engine {
         searcher: &Searcher,
         request: &SearchRequest,
         built: &query::BuiltQuery,
-        q: &dyn tantivy::query::Query,
-    ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+        q: &dyn Query,
+        counter: Option<FacetCounter>,
+    ) -> Result<Collected> {
         // what states the answer a question asks for, how near its words, and its boost
         type StatedBeside = fn(&Highlighter, &PassageTokens, &[(usize, usize)], usize) -> bool;
         let focus = built.answer_focus.as_ref().map(|focus| {
@@ -368,11 +352,12 @@ impl Engine {
         let max_factor = density.as_ref().map_or(1.0, |_| 1.0 + DENSITY_BOOST)
             * focus.map_or(1.0, |(.., answer_boost)| answer_boost);
         let wanted = request.offset + request.limit;
-        let (mut top, count) = searcher.search(
+        let (mut top, count, counts) = searcher.search(
             q,
             &(
                 TopDocs::with_limit(wanted.max(ANSWER_POOL)).order_by_score(),
                 Count,
+                counter,
             ),
         )?;
         // Only the first ANSWER_POOL passages are scored again, however many are asked for,
@@ -411,7 +396,7 @@ impl Engine {
             .skip(request.offset)
             .take(request.limit)
             .collect();
-        Ok((page, count))
+        Ok((page, count, counts))
     }
 
     fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> query::BuiltQuery {
@@ -462,95 +447,44 @@ impl Engine {
 
     /// One passage by id, with its neighbours' ids.
     pub fn passage(&self, id: &str) -> Result<PassageWithContext> {
-        let not_found = || Error::NotFound {
-            what: "passage",
-            id: id.to_string(),
-        };
-        let (doc_key, ordinal, _) = self.by_id.get(id).ok_or_else(not_found)?;
         let searcher = self.searcher();
-        let term = Term::from_field_text(self.fields.id, id);
-        let top = searcher.search(
-            &TermQuery::new(term, IndexRecordOption::Basic),
-            &TopDocs::with_limit(1).order_by_score(),
-        )?;
-        let (_, address) = top.first().ok_or_else(not_found)?;
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        let passage = self.passage_from_doc(&doc);
-        let siblings = self.order.get(doc_key);
-        let at = *ordinal as usize;
-        let sibling = |i: Option<usize>| {
-            i.and_then(|i| siblings.and_then(|s| s.get(i)))
-                .filter(|s: &&String| **s != *id)
-                .cloned()
+        let passage = self
+            .passages
+            .passage(&searcher, id)?
+            .ok_or_else(|| Error::NotFound {
+                what: "passage",
+                id: id.to_string(),
+            })?;
+        let doc_id = passage.source.doc_id.as_str();
+        let neighbour = |ordinal: Option<u32>| match ordinal {
+            Some(o) => self.passages.id_at(&searcher, doc_id, o),
+            None => Ok(None),
         };
+        let prev_id = neighbour(passage.ordinal.checked_sub(1))?;
+        let next_id = neighbour(passage.ordinal.checked_add(1))?;
         Ok(PassageWithContext {
             passage,
-            prev_id: sibling(at.checked_sub(1)),
-            next_id: sibling(Some(at + 1)),
+            prev_id,
+            next_id,
         })
     }
 
-    /// Every passage of a document, in reading order (an incremental ingest copies them
-    /// into the next generation instead of extracting the file again).
+    /// Every passage of a document, in reading order.
     pub fn document_passages(&self, doc_id: &str) -> Result<Vec<Passage>> {
-        let searcher = self.searcher();
-        let ids = self
-            .order
-            .get(doc_id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let mut passages = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some((_, _, address)) = self.by_id.get(id) {
-                let doc: TantivyDocument = searcher.doc(*address)?;
-                passages.push(self.passage_from_doc(&doc));
-            }
-        }
-        Ok(passages)
+        self.passages.document_passages(doc_id)
     }
 
     /// An indexed document's metadata and the absolute path of its original file.
     pub fn document_file(&self, doc_id: &str) -> Result<(&DocumentInfo, PathBuf)> {
         let doc = self
-            .manifest
-            .documents
-            .iter()
-            .find(|d| d.id == doc_id)
+            .doc_positions
+            .get(doc_id)
+            .and_then(|&i| self.manifest.documents.get(i))
             .ok_or_else(|| Error::NotFound {
                 what: "document",
                 id: doc_id.to_string(),
             })?;
         Ok((doc, self.manifest.corpus_root.join(&doc.rel_path)))
-    }
-
-    fn passage_from_doc(&self, doc: &TantivyDocument) -> Passage {
-        let f = &self.fields;
-        Passage {
-            id: text_of(doc, f.id).unwrap_or_default(),
-            ordinal: u64_of(doc, f.ordinal) as u32,
-            text: text_of(doc, f.text).unwrap_or_default(),
-            lang: text_of(doc, f.lang)
-                .and_then(|l| Lang::parse(&l))
-                .unwrap_or(Lang::Fr),
-            source: SourceRef {
-                doc_id: text_of(doc, f.doc_id).unwrap_or_default(),
-                title: text_of(doc, f.title).unwrap_or_default(),
-                path: text_of(doc, f.path).unwrap_or_default(),
-                url: text_of(doc, f.url),
-                kind: text_of(doc, f.kind)
-                    .and_then(|k| DocKind::parse(&k))
-                    .unwrap_or(DocKind::Text),
-                page_start: u64_of(doc, f.page_start) as u32,
-                page_end: u64_of(doc, f.page_end) as u32,
-                section: text_of(doc, f.section),
-                char_start: u64_of(doc, f.char_start) as usize,
-                char_end: u64_of(doc, f.char_end) as usize,
-            },
-            annotates: doc
-                .get_all(f.annotates)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-        }
     }
 }
 
@@ -568,20 +502,4 @@ fn match_strength(total: usize, confidence: f32) -> MatchStrength {
     } else {
         MatchStrength::Weak
     }
-}
-
-fn reader_for(index: &Index) -> Result<IndexReader> {
-    Ok(index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?)
-}
-
-fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str().map(str::to_string))
-}
-
-fn u64_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> u64 {
-    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
 }

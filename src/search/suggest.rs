@@ -1,10 +1,12 @@
 //! "Did you mean": the indexed word closest to a word the index does not contain, by edit
 //! distance (1 for short words, 2 from 8 letters), the most frequent among equals. Like
-//! Lucene's `DirectSpellChecker` (minPrefix 1), the first letter is trusted: only terms sharing
-//! it are scanned, which keeps the scan to a slice of the term dictionary.
+//! Lucene's `DirectSpellChecker` (minPrefix 1), the first letter is trusted. Candidates come from
+//! a Levenshtein automaton run over the term dictionary, so the look-up does not scan the
+//! vocabulary.
 
+use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
-use tantivy::Searcher;
+use tantivy::{Searcher, Term};
 
 /// Levenshtein distance between `a` and `b`, or `None` when above `max`.
 pub fn bounded_levenshtein(a: &str, b: &str, max: usize) -> Option<usize> {
@@ -59,28 +61,26 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
     let Some(first) = word.chars().next() else {
         return Vec::new();
     };
-    let lower = first.to_string().into_bytes();
-    // Every string starting with `first` sorts below `first`'s bytes with the last one raised
-    // (a UTF-8 byte is never 0xFF, so this cannot overflow).
-    let mut upper = lower.clone();
-    if let Some(last) = upper.last_mut() {
-        *last += 1;
-    }
     let length = word.chars().count();
+    // A Levenshtein automaton walks only the branches of the term dictionary that can end
+    // within `max` edits of the word: the cost grows with the word, not with the vocabulary.
+    let automaton = FuzzyTermQuery::new(Term::from_field_text(field, word), max as u8, false);
     let mut found: Vec<NearTerm> = Vec::new();
     for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(field) else {
             continue;
         };
-        let Ok(mut stream) = inverted.terms().range().ge(&lower).lt(&upper).into_stream() else {
+        let Ok(dfa) = automaton.automaton() else {
+            return Vec::new();
+        };
+        let Ok(mut stream) = inverted.terms().search(dfa).into_stream() else {
             continue;
         };
         while stream.advance() {
             let Ok(term) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            // cheap rejections before the edit distance
-            if term.len().abs_diff(word.len()) > 2 * max
+            if !term.starts_with(first)
                 || term.chars().count().abs_diff(length) > max
                 || term.chars().any(|c| c.is_ascii_digit())
             {

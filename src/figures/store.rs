@@ -1,0 +1,383 @@
+//! The figures of a generation as a tantivy index of their own (`figures/` inside the
+//! generation directory), so a look-up is a range and term query and opening it reads nothing
+//! but the index's small metadata, however many figures the corpus states.
+//!
+//! Each figure is one document: its value (and a range's end, and for `75 M€` the number as
+//! written) as indexed `f64` terms, its unit and document as terms, the analysed words around
+//! it (label, sentence, section, title, in every analysed form), its place in corpus order as a
+//! fast field to sort by, and the figure itself stored as JSON.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+use std::path::Path;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{
+    Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+
+use super::{scan, FigureQuery, ParsedValue};
+use super::{Figure, FiguresResponse};
+use crate::analysis::{analyze, Analyzer, NumberMode};
+use crate::error::{Error, Result};
+
+/// The folder, in a generation directory, that holds the figures index.
+pub const DIR: &str = "figures";
+
+/// Memory tantivy may use to buffer figures before writing a segment.
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+
+/// The figures index's fields.
+#[derive(Debug, Clone)]
+struct FigureFields {
+    schema: Schema,
+    /// Position in corpus order (fast: results are sorted by it).
+    seq: Field,
+    value: Field,
+    value_end: Field,
+    /// The number written before a `%` or a currency's scale (`75` in `75 M€`), only for
+    /// figures with such a unit: a bare `75` finds `75 M€`.
+    written: Field,
+    unit: Field,
+    doc: Field,
+    /// Every analysed form of the words around the figure, pre-tokenised.
+    words: Field,
+    /// The figure, as JSON.
+    json: Field,
+}
+
+impl FigureFields {
+    fn new() -> FigureFields {
+        let mut b = Schema::builder();
+        let seq = b.add_u64_field("seq", FAST);
+        let value = b.add_f64_field("value", INDEXED);
+        let value_end = b.add_f64_field("value_end", INDEXED);
+        let written = b.add_f64_field("written", INDEXED);
+        let unit = b.add_text_field("unit", STRING);
+        let doc = b.add_text_field("doc", STRING);
+        let words = b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        );
+        let json = b.add_text_field("json", STORED);
+        FigureFields {
+            schema: b.build(),
+            seq,
+            value,
+            value_end,
+            written,
+            unit,
+            doc,
+            words,
+            json,
+        }
+    }
+
+    fn from_index(index: &Index) -> Result<FigureFields> {
+        let fields = FigureFields::new();
+        if index.schema() != fields.schema {
+            return Err(Error::Internal(
+                "figures index schema differs from this version of Sourcier".into(),
+            ));
+        }
+        Ok(fields)
+    }
+}
+
+/// The three query analyzers, built once (their stop-word sets are not free to build).
+pub(super) fn analyzers() -> [tantivy::tokenizer::TextAnalyzer; 3] {
+    [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query))
+}
+
+/// Every analysed form of the words of `text`.
+pub(super) fn stems(
+    analyzers: &mut [tantivy::tokenizer::TextAnalyzer; 3],
+    text: &str,
+) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for a in analyzers.iter_mut() {
+        out.extend(analyze(a, text).into_iter().map(|t| t.text));
+    }
+    out
+}
+
+/// Writes a generation's figures index.
+pub struct FigureWriter {
+    fields: FigureFields,
+    writer: IndexWriter,
+    analyzers: [tantivy::tokenizer::TextAnalyzer; 3],
+    next_seq: u64,
+}
+
+impl FigureWriter {
+    /// A new, empty figures index in `dir` (created).
+    pub fn create(dir: &Path) -> Result<FigureWriter> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let fields = FigureFields::new();
+        let index = Index::create_in_dir(dir, fields.schema.clone())?;
+        FigureWriter::on(index, fields)
+    }
+
+    fn on(index: Index, fields: FigureFields) -> Result<FigureWriter> {
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        Ok(FigureWriter {
+            fields,
+            writer,
+            analyzers: analyzers(),
+            next_seq: 0,
+        })
+    }
+
+    pub fn add(&mut self, figure: &Figure) -> Result<()> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.seq, self.next_seq);
+        self.next_seq += 1;
+        doc.add_f64(f.value, figure.value);
+        if let Some(end) = figure.value_end {
+            doc.add_f64(f.value_end, end);
+        }
+        if let Some(unit) = figure.unit {
+            doc.add_text(f.unit, unit.name());
+            let written = written_number(&figure.raw);
+            if unit.is_explicit() && written.is_finite() {
+                doc.add_f64(f.written, written);
+            }
+        }
+        doc.add_text(f.doc, &figure.source.doc_id);
+        let words = stems(
+            &mut self.analyzers,
+            &format!(
+                "{}\n{}\n{}\n{}",
+                figure.label,
+                figure.sentence,
+                figure.source.section.as_deref().unwrap_or(""),
+                figure.source.title
+            ),
+        );
+        let mut words: Vec<String> = words.into_iter().collect();
+        words.sort_unstable();
+        doc.add_pre_tokenized_text(
+            f.words,
+            PreTokenizedString {
+                text: String::new(),
+                tokens: words
+                    .into_iter()
+                    .enumerate()
+                    .map(|(position, text)| Token {
+                        position,
+                        text,
+                        ..Token::default()
+                    })
+                    .collect(),
+            },
+        );
+        doc.add_text(f.json, serde_json::to_string(figure)?);
+        self.writer.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Writes everything added to disk.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        Ok(())
+    }
+
+    /// Commits and waits for background merges, so the folder is complete.
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// The number as written before its scale or `%` (`75` in `75 M€`).
+fn written_number(raw: &str) -> f64 {
+    scan::scan(raw, scan::Scales::Written)
+        .first()
+        .map_or(f64::NAN, |f| f.number)
+}
+
+/// An opened figures index.
+#[derive(Clone)]
+pub struct Figures {
+    fields: FigureFields,
+    reader: IndexReader,
+}
+
+impl Figures {
+    /// Opens the figures index of a generation directory.
+    pub fn open(generation: &Path) -> Result<Figures> {
+        let dir = generation.join(DIR);
+        let index = Index::open_in_dir(&dir).map_err(|e| Error::NoIndex {
+            path: generation.to_path_buf(),
+            reason: format!("figures index unreadable: {e}"),
+        })?;
+        Figures::on(&index)
+    }
+
+    fn on(index: &Index) -> Result<Figures> {
+        let fields = FigureFields::from_index(index)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Figures { fields, reader })
+    }
+
+    /// A figures index in memory, for tests and one-off look-ups.
+    pub fn in_memory(figures: &[Figure]) -> Result<Figures> {
+        let fields = FigureFields::new();
+        let index = Index::create_in_ram(fields.schema.clone());
+        let mut writer = FigureWriter::on(index.clone(), fields)?;
+        for f in figures {
+            writer.add(f)?;
+        }
+        writer.finish()?;
+        Figures::on(&index)
+    }
+
+    /// Figures in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The figures matching a look-up, in corpus order, and how many matched in all.
+    pub fn lookup(&self, query: &FigureQuery) -> Result<(Option<ParsedValue>, usize, Vec<Figure>)> {
+        let parsed = super::parse(query)?;
+        let compiled = self.compile(query, parsed);
+        let searcher = self.reader.searcher();
+        let (top, total) = searcher.search(
+            compiled.as_ref(),
+            &(
+                TopDocs::with_limit(query.limit).order_by_u64_field("seq", Order::Asc),
+                Count,
+            ),
+        )?;
+        let figures = top
+            .into_iter()
+            .map(|(_, address)| self.figure_at(&searcher, address))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((parsed, total, figures))
+    }
+
+    fn figure_at(&self, searcher: &Searcher, address: tantivy::DocAddress) -> Result<Figure> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let json = doc
+            .get_first(self.fields.json)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Internal("a stored figure has no JSON".into()))?;
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// The look-up as a tantivy query: every given condition must hold.
+    fn compile(&self, query: &FigureQuery, parsed: Option<ParsedValue>) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut must: Vec<Box<dyn Query>> = Vec::new();
+        let term = |field: Field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        if let Some(doc) = &query.doc {
+            must.push(term(f.doc, doc));
+        }
+        if let Some(unit) = query.unit {
+            must.push(term(f.unit, unit.name()));
+        }
+        if let Some(wanted) = parsed {
+            must.push(self.value_query(wanted));
+        }
+        if let Some(q) = query.q.as_deref() {
+            let mut analyzers = analyzers();
+            // Each word of `q`, in any analysed form; stop words drop out.
+            for word in q.split_whitespace() {
+                let forms = stems(&mut analyzers, word);
+                if !forms.is_empty() {
+                    must.push(Box::new(TermSetQuery::new(
+                        forms
+                            .iter()
+                            .map(|form| Term::from_field_text(f.words, form)),
+                    )));
+                }
+            }
+        }
+        if must.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::intersection(must))
+        }
+    }
+
+    /// Does a figure state this value? A value typed with `%`, `€` or `$` wants that unit; a
+    /// bare number matches the figure's value, the year range it starts or ends, or the number
+    /// written before a `%`/currency (`40,7` finds `40,7 %`).
+    fn value_query(&self, wanted: ParsedValue) -> Box<dyn Query> {
+        let f = &self.fields;
+        let near = |field: Field| -> Box<dyn Query> {
+            let tolerance = super::VALUE_TOLERANCE * wanted.value.abs().max(1.0);
+            Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_f64(field, wanted.value - tolerance)),
+                Bound::Included(Term::from_field_f64(field, wanted.value + tolerance)),
+            ))
+        };
+        match wanted.unit {
+            Some(unit) => Box::new(BooleanQuery::intersection(vec![
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.unit, unit.name()),
+                    IndexRecordOption::Basic,
+                )),
+                near(f.value),
+            ])),
+            None => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, near(f.value)),
+                (Occur::Should, near(f.value_end)),
+                (Occur::Should, near(f.written)),
+            ])),
+        }
+    }
+}
+
+/// Runs a look-up; `is_document` says whether a `doc` filter names an indexed document (an
+/// unknown one is not found, rather than silently matching nothing).
+pub fn figure_lookup(
+    figures: &Figures,
+    is_document: impl Fn(&str) -> bool,
+    query: &FigureQuery,
+) -> Result<FiguresResponse> {
+    let started = std::time::Instant::now();
+    if let Some(doc) = &query.doc {
+        if !is_document(doc) {
+            return Err(Error::NotFound {
+                what: "document",
+                id: doc.clone(),
+            });
+        }
+    }
+    let (parsed_value, total, figures) = figures.lookup(query)?;
+    Ok(FiguresResponse {
+        q: query.q.clone(),
+        value: query.value.clone(),
+        unit: query.unit,
+        doc: query.doc.clone(),
+        parsed_value,
+        total,
+        figures,
+        took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+    })
+}
