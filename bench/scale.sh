@@ -106,7 +106,7 @@ print(r["passages"], "%.2f" % r["elapsed_s"], r["files_indexed"], len(r["skipped
 mbps=$(awk -v b="$corpus_bytes" -v s="$ingest_s" 'BEGIN { printf "%.2f", b / 1e6 / s }')
 index_mb=$(du -sm "$index" | cut -f1)
 generation=$index/$(cat "$index/CURRENT")
-figures_mb=$(du -sm "$generation/figures.jsonl" 2>/dev/null | cut -f1 || echo '?')
+figures_mb=$(du -sm "$generation/figures" 2>/dev/null | cut -f1 || echo '?')
 
 # --- serve: time to ready -------------------------------------------------------------------
 pid=
@@ -236,7 +236,7 @@ bpp=$(python3 -c 'import json,sys; m = json.load(open(sys.argv[1])); print(m["by
     echo "- binary: $bin ($(sha256sum "$bin" | cut -c1-12)); repo $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "- machine: $(nproc) cores, load average $load_start before the ingest, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     echo "- corpus: $corpus_files files, $corpus_mb MB (bytes per passage, default corpus passages: $bpp)"
-    echo "- ingest: $passages passages from $files_indexed files ($skipped skipped) in $ingest_s s = $mbps MB/s$ingest_extra; index $index_mb MB (figures.jsonl $figures_mb MB)"
+    echo "- ingest: $passages passages from $files_indexed files ($skipped skipped) in $ingest_s s = $mbps MB/s$ingest_extra; index $index_mb MB (figures index $figures_mb MB)"
     echo "- serve: 'listening' after $listening_s s, /healthz 200 after $ready_s s (server CPU $ready_cpu s); $thesaurus_note"
     echo "- search took_ms: p50 $took_p50, p99 $took_p99 ($query_details)"
     echo "- server RSS: $rss_queries MB after the query mix, $rss_load MB after wrk (peak $hwm_load MB); /api/documents is $documents_kb KB"

@@ -169,7 +169,7 @@ pub struct SearchResponse {
 /// document, and `langs` still shows how many French matches the query has.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Facets {
-    /// Most matches first.
+    /// Most matches first; at most 50 documents (the filtered one always among them).
     pub docs: Vec<DocFacet>,
     /// Most matches first.
     pub langs: Vec<LangFacet>,

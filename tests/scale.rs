@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use crate::util::{get_url, ingest_json, ServeProcess};
 
 const FILES: usize = 24;
-const PARAGRAPHS: usize = 120;
+const PARAGRAPHS: usize = 360;
 
 const FRENCH: &[&str] = &[
     "Le fichier de configuration décrit les options du service et leurs valeurs par défaut.",
@@ -153,7 +153,7 @@ fn passage_of(f: usize, p: usize) -> String {
 fn the_generated_corpus_is_a_few_thousand_passages() {
     let s = served();
     assert!(
-        s.passages >= 1000,
+        s.passages >= 2000,
         "only {} passages: the test would not exercise several segments' worth",
         s.passages
     );

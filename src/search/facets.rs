@@ -139,15 +139,42 @@ impl SegmentCollector for SegmentFacetCounter {
         let Some((docs, langs)) = &self.columns else {
             return out;
         };
-        for (cell, &n) in self.counts.iter().enumerate() {
-            if n == 0 || self.langs == 0 {
+        if self.langs == 0 {
+            return out;
+        }
+        // The names of the ordinals that matched, read in one ordered pass over each
+        // dictionary (one block decompressed at a time, not one per ordinal).
+        let cells: Vec<(u64, u64, u32)> = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(cell, &n)| ((cell / self.langs) as u64, (cell % self.langs) as u64, n))
+            .collect();
+        let mut doc_ords: Vec<u64> = cells.iter().map(|&(d, _, _)| d).collect();
+        doc_ords.dedup();
+        let names = |column: &StrColumn, ords: &[u64]| {
+            let mut names = Vec::with_capacity(ords.len());
+            let complete = column
+                .dictionary()
+                .sorted_ords_to_term_cb(ords, |bytes| {
+                    names.push(String::from_utf8_lossy(bytes).into_owned())
+                })
+                .unwrap_or(false);
+            complete.then_some(names)
+        };
+        let lang_ords: Vec<u64> = (0..self.langs as u64).collect();
+        let (Some(doc_names), Some(lang_names)) =
+            (names(docs, &doc_ords), names(langs, &lang_ords))
+        else {
+            return out;
+        };
+        for (d, l, n) in cells {
+            let Ok(i) = doc_ords.binary_search(&d) else {
                 continue;
-            }
-            let (mut doc, mut lang) = (String::new(), String::new());
-            let found = docs.ord_to_str((cell / self.langs) as u64, &mut doc);
-            let found_lang = langs.ord_to_str((cell % self.langs) as u64, &mut lang);
-            if matches!((found, found_lang), (Ok(true), Ok(true))) {
-                *out.entry((doc, lang)).or_default() += n as usize;
+            };
+            if let (Some(doc), Some(lang)) = (doc_names.get(i), lang_names.get(l as usize)) {
+                *out.entry((doc.clone(), lang.clone())).or_default() += n as usize;
             }
         }
         out
@@ -170,6 +197,10 @@ pub fn from_counts(
     tally(keyed, documents, doc_filter, lang_filter)
 }
 
+/// Most documents listed in a response's facets: a filter menu shows a few dozen at most, and
+/// a query matching ten thousand documents must not answer with ten thousand names.
+pub const MAX_DOC_FACETS: usize = 50;
+
 /// Adds up `(document position, language)` counts into facets, most matches first (ties by
 /// title, then language code, so the order is stable).
 pub fn tally(
@@ -188,7 +219,19 @@ pub fn tally(
             *per_lang.entry(lang).or_default() += n;
         }
     }
-    let mut docs: Vec<DocFacet> = per_doc
+    // Only the documents that will be listed are named (a title cloned per document would
+    // grow with the corpus): the most matches first, and the filtered document always.
+    let mut ranked: Vec<(usize, usize)> = per_doc.into_iter().collect();
+    let title = |i: usize| documents.get(i).map_or("", |d| d.title.as_str());
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| title(a.0).cmp(title(b.0))));
+    let cut = ranked.len().min(MAX_DOC_FACETS);
+    if let Some(filtered) = doc_filter {
+        if let Some(at) = ranked[cut..].iter().position(|&(i, _)| i == filtered) {
+            ranked.swap(cut - 1, cut + at);
+        }
+    }
+    ranked.truncate(cut);
+    let mut docs: Vec<DocFacet> = ranked
         .into_iter()
         .filter_map(|(i, count)| {
             documents.get(i).map(|d| DocFacet {
@@ -283,5 +326,28 @@ mod tests {
             counts(&f),
             (vec![("a", 3), ("b", 1), ("c", 1)], vec![("en", 1)])
         );
+    }
+
+    #[test]
+    fn documents_are_capped_and_the_filtered_one_kept() {
+        let docs: Vec<DocumentInfo> = (0..MAX_DOC_FACETS + 10)
+            .map(|i| doc(&format!("d{i:03}")))
+            .collect();
+        // document i has i + 1 matches: the last ten have the most, d000 the fewest
+        let matches = (0..docs.len()).map(|i| ((i, Lang::Fr), i + 1));
+        let f = tally(matches, &docs, Some(0), None);
+        assert_eq!(f.docs.len(), MAX_DOC_FACETS);
+        assert_eq!(f.docs[0].doc_id, format!("d{:03}", docs.len() - 1));
+        assert!(
+            f.docs.iter().any(|d| d.doc_id == "d000"),
+            "filtered document dropped"
+        );
+        let f = tally(
+            (0..docs.len()).map(|i| ((i, Lang::Fr), i + 1)),
+            &docs,
+            None,
+            None,
+        );
+        assert!(f.docs.iter().all(|d| d.doc_id != "d000"));
     }
 }
