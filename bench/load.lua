@@ -13,7 +13,7 @@ for i, q in ipairs(queries) do
     return string.format("%%%02X", string.byte(c))
   end) .. "&limit=10"
 end
-paths[#paths + 1] = "/api/documents"
+paths[#paths + 1] = "/api/documents?limit=20"
 paths[#paths + 1] = "/healthz"
 local n = 0
 request = function()

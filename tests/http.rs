@@ -1,6 +1,6 @@
 //! The HTTP API end to end on the real corpus, through a real server on 127.0.0.1:0.
 
-use crate::util::{agent, first_hit_text, get_json, search, server};
+use crate::util::{agent, first_hit_text, get_json, search, server, shared_index};
 use serde_json::Value;
 
 fn doc_of(hit: &Value) -> &str {
@@ -454,6 +454,100 @@ fn documents_are_listed_and_served() {
         let (status, _) = get_json(&format!("/api/documents/{probe}/file"), &[]);
         assert_eq!(status, 404, "{probe}");
     }
+}
+
+/// Following `next_offset` with `limit=2` lists every document exactly once, in the index's
+/// (manifest) order, with the right `total`; the last page has `next_offset: null`.
+#[test]
+fn documents_page_through_in_manifest_order() {
+    let engine = sourcier::search::Engine::open(shared_index()).expect("index opens");
+    let expected: Vec<String> = engine.documents().iter().map(|d| d.id.clone()).collect();
+    assert!(expected.len() > 2, "more than one page: {expected:?}");
+    let mut ids = Vec::new();
+    let mut pages = 0;
+    let mut offset = Some(0);
+    while let Some(at) = offset {
+        let at_text = at.to_string();
+        let (status, body) = get_json("/api/documents", &[("limit", "2"), ("offset", &at_text)]);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["total"], expected.len(), "{body}");
+        assert_eq!(body["offset"], at, "{body}");
+        assert_eq!(body["limit"], 2, "{body}");
+        let page = body["documents"].as_array().expect("documents");
+        assert!((1..=2).contains(&page.len()), "{body}");
+        ids.extend(
+            page.iter()
+                .map(|d| d["id"].as_str().unwrap_or_default().to_string()),
+        );
+        offset = body["next_offset"].as_u64().map(|n| n as usize);
+        match offset {
+            Some(next) => assert_eq!(next, at + 2, "{body}"),
+            None => {
+                assert!(body["next_offset"].is_null(), "{body}");
+                assert_eq!(ids.len(), expected.len(), "null only on the last page");
+            }
+        }
+        pages += 1;
+        assert!(pages <= expected.len(), "next_offset never ends");
+    }
+    assert_eq!(ids, expected);
+    assert_eq!(pages, expected.len().div_ceil(2));
+}
+
+/// A limit of 0 or over 1000 is a JSON 400 `bad_limit`; an offset past the end is an empty
+/// last page; the defaults hold the whole small corpus; `skipped_limit=0` keeps only the count.
+#[test]
+fn documents_pages_refuse_bad_limits_and_end_cleanly() {
+    for (name, value) in [
+        ("limit", "0"),
+        ("limit", "5000"),
+        ("limit", "1001"),
+        ("limit", "two"),
+        ("skipped_limit", "5000"),
+    ] {
+        let (status, body) = get_json("/api/documents", &[(name, value)]);
+        assert_eq!(status, 400, "{name}={value}: {body}");
+        assert_eq!(body["code"], "bad_limit", "{body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains(&format!("`{name}`"))),
+            "{body}"
+        );
+    }
+    let (status, body) = get_json("/api/documents", &[("offset", "-1")]);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["code"], "bad_parameter", "{body}");
+
+    let (status, all) = get_json("/api/documents", &[]);
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["limit"], 100);
+    assert_eq!(all["offset"], 0);
+    assert_eq!(all["documents"].as_array().map(Vec::len), Some(5));
+    assert_eq!(all["total"], 5);
+    assert!(all["next_offset"].is_null(), "{all}");
+    assert_eq!(all["skipped_limit"], 100);
+    let skipped_total = all["skipped_total"].as_u64().expect("skipped_total");
+    assert_eq!(
+        all["skipped"].as_array().map(|s| s.len() as u64),
+        Some(skipped_total)
+    );
+
+    for offset in ["5", "1000000"] {
+        let (status, body) = get_json("/api/documents", &[("offset", offset), ("limit", "1000")]);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["documents"], serde_json::json!([]), "{body}");
+        assert_eq!(body["total"], 5);
+        assert_eq!(body["offset"], offset.parse::<u64>().unwrap_or_default());
+        assert!(body["next_offset"].is_null(), "{body}");
+    }
+
+    let (status, body) = get_json("/api/documents", &[("skipped_limit", "0")]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["skipped"], serde_json::json!([]));
+    assert_eq!(body["skipped_total"], skipped_total);
+    assert!(body["skipped_next_offset"].is_null(), "{body}");
+    assert_eq!(body["documents"], all["documents"]);
 }
 
 #[test]

@@ -228,6 +228,28 @@ fn hostile_files_are_reported_and_every_other_file_is_indexed() {
             .any(|s| s["reason"] == "no text layer (scanned image?)"),
         "{body:#}"
     );
+    // the skipped files page on their own: skipped_limit=3 and skipped_next_offset give them
+    // all, once, in the same order
+    assert_eq!(body["skipped_total"], skipped.len(), "{body:#}");
+    assert!(skipped.len() > 3, "{body:#}");
+    let mut paged = Vec::new();
+    let mut offset = Some(0);
+    while let Some(at) = offset {
+        let url = format!(
+            "{}/api/documents?limit=1&skipped_limit=3&skipped_offset={at}",
+            server.url
+        );
+        let (status, page) = get_url(&url);
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["documents"].as_array().map(Vec::len), Some(1));
+        paged.extend(page["skipped"].as_array().cloned().unwrap_or_default());
+        offset = page["skipped_next_offset"].as_u64();
+        assert!(
+            paged.len() <= skipped.len(),
+            "skipped_next_offset never ends"
+        );
+    }
+    assert_eq!(paged, skipped);
 }
 
 /// A PDF worker that hangs, aborts, overflows its stack or eats memory loses only its own file.

@@ -422,6 +422,8 @@ fn openapi_document_matches_the_real_responses() {
         .to_string();
     let (_, passage) = get_json(&format!("/api/passages/{passage_id}"), &[]);
     let (_, documents) = get_json("/api/documents", &[]);
+    let (_, documents_page) = get_json("/api/documents", &[("limit", "2"), ("offset", "2")]);
+    let (_, bad_documents) = get_json("/api/documents", &[("limit", "0")]);
     let (_, health) = get_json("/healthz", &[]);
     let (_, bad) = get_json("/api/search", &[("q", "x"), ("limit", "0")]);
     let (_, missing) = get_json("/api/passages/nope", &[]);
@@ -438,6 +440,8 @@ fn openapi_document_matches_the_real_responses() {
         ("/api/passages/{id}", "get", "200", &passage),
         ("/api/passages/{id}", "get", "404", &missing),
         ("/api/documents", "get", "200", &documents),
+        ("/api/documents", "get", "200", &documents_page),
+        ("/api/documents", "get", "400", &bad_documents),
         ("/healthz", "get", "200", &health),
         ("/api/answer", "get", "200", &answer),
         ("/api/figures", "get", "200", &figures),
@@ -467,6 +471,7 @@ fn openapi_document_matches_the_real_responses() {
     assert!(search["hits"].as_array().is_some_and(|h| !h.is_empty()));
     assert!(answer["answers"].as_array().is_some_and(|a| !a.is_empty()));
     assert!(figures["figures"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(documents_page["next_offset"].is_u64(), "{documents_page}");
 }
 
 /// SIGTERM while a long request (a re-index of several big PDFs) is in flight: the server stops

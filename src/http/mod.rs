@@ -6,6 +6,7 @@
 
 pub mod limits;
 pub mod live;
+mod paging;
 mod ui;
 
 use std::collections::HashMap;
@@ -96,7 +97,7 @@ fn parse_usize(
         None => Ok(default),
         Some(v) => v.trim().parse().map_err(|_| {
             ApiError::bad_request(
-                if name == "limit" {
+                if name.ends_with("limit") {
                     "bad_limit"
                 } else {
                     "bad_parameter"
@@ -230,19 +231,68 @@ async fn passage(
     Ok(Json(passage).into_response())
 }
 
+/// One page of `GET /api/documents`: documents and skipped files are two lists, each with its
+/// own window (`limit`/`offset` and `skipped_limit`/`skipped_offset`), in manifest order.
 #[derive(Serialize)]
 struct DocumentsBody<'a> {
     documents: &'a [crate::model::DocumentInfo],
+    total: usize,
+    offset: usize,
+    limit: usize,
+    next_offset: Option<usize>,
     skipped: &'a [crate::index::Skipped],
+    skipped_total: usize,
+    skipped_offset: usize,
+    skipped_limit: usize,
+    skipped_next_offset: Option<usize>,
 }
 
-async fn documents(State(state): State<AppState>) -> Response {
+/// `{prefix}limit` and `{prefix}offset`: the limit between `min_limit` and
+/// [`paging::MAX_LIMIT`] (default [`paging::DEFAULT_LIMIT`]), any offset (default 0).
+fn page_params(
+    params: &HashMap<String, String>,
+    prefix: &str,
+    min_limit: usize,
+) -> Result<(usize, usize), ApiError> {
+    let name = format!("{prefix}limit");
+    let limit = parse_usize(params, &name, paging::DEFAULT_LIMIT)?;
+    if !(min_limit..=paging::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "bad_limit",
+            format!(
+                "`{name}` must be between {min_limit} and {}, got {limit}",
+                paging::MAX_LIMIT
+            ),
+        ));
+    }
+    let offset = parse_usize(params, &format!("{prefix}offset"), 0)?;
+    Ok((limit, offset))
+}
+
+/// `GET /api/documents?limit=100&offset=0&skipped_limit=100&skipped_offset=0`: a page of the
+/// indexed documents and a page of the skipped files. `skipped_limit=0` leaves the skipped
+/// files out (their count stays in `skipped_total`).
+async fn documents(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let Query(params) =
+        params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
+    let (limit, offset) = page_params(&params, "", 1)?;
+    let (skipped_limit, skipped_offset) = page_params(&params, "skipped_", 0)?;
     let manifest = state.engine.manifest();
-    Json(DocumentsBody {
-        documents: &manifest.documents,
-        skipped: &manifest.skipped,
+    let documents = paging::page(&manifest.documents, offset, limit);
+    let skipped = paging::page(&manifest.skipped, skipped_offset, skipped_limit);
+    Ok(Json(DocumentsBody {
+        documents: documents.items,
+        total: documents.total,
+        offset,
+        limit,
+        next_offset: documents.next_offset,
+        skipped: skipped.items,
+        skipped_total: skipped.total,
+        skipped_offset,
+        skipped_limit,
+        skipped_next_offset: skipped.next_offset,
     })
-    .into_response()
+    .into_response())
 }
 
 /// The original file of an indexed document. The path comes from the index manifest, never

@@ -623,11 +623,18 @@ function onKey(e) {
   else links[at - 1].focus();
 }
 
+// The list comes a page at a time: the largest pages the API gives, followed by next_offset
+// to the end, without the skipped files.
 async function loadDocuments() {
   try {
-    const res = await getJson('/api/documents');
-    if (!res.ok) return;
-    for (const d of res.body.documents || []) state.documents.set(d.id, d.title);
+    let offset = 0;
+    while (offset !== null) {
+      const res = await getJson(`/api/documents?limit=1000&skipped_limit=0&offset=${offset}`);
+      if (!res.ok || !res.body) return;
+      for (const d of res.body.documents || []) state.documents.set(d.id, d.title);
+      const next = res.body.next_offset;
+      offset = Number.isInteger(next) && next > offset ? next : null;
+    }
   } catch {
     // The names only decorate an active filter; the page works without them.
   }
