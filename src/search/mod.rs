@@ -6,6 +6,7 @@
 pub mod facets;
 pub mod highlight;
 pub mod query;
+pub mod rescore;
 pub mod suggest;
 
 use std::collections::HashMap;
@@ -13,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::dictionary::Dictionary;
@@ -24,7 +24,6 @@ use crate::figures::Figures;
 use crate::index::store::text_of;
 use crate::index::{self, Fields, Manifest, PassageStore};
 use crate::model::{DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse};
-use facets::{FacetCounter, FacetCounts};
 use highlight::{render_html, Highlighter, PassageTokens, WordStems};
 use query::AnswerKind;
 
@@ -109,10 +108,6 @@ impl SearchRequest {
         Ok(())
     }
 }
-
-/// What one run of a query collects: the page of (score, passage address), how many passages
-/// matched, and their facet counts when they were counted in the same run.
-type Collected = (Vec<(f32, DocAddress)>, usize, Option<FacetCounts>);
 
 /// A passage with its neighbours in the document, for context.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -255,19 +250,32 @@ impl Engine {
             // Without filters the facets count the same matches as the page: one traversal.
             let counter =
                 (request.doc.is_none() && request.lang.is_none()).then(|| self.facet_counter());
-            let (top, count, counts) =
-                if built.question && (request.word_density || built.answer_focus.is_some()) {
-                    self.rerank_for_question(&searcher, request, &built, q.as_ref(), counter)?
-                } else {
-                    let collector = (
-                        TopDocs::with_limit(request.limit)
-                            .and_offset(request.offset)
-                            .order_by_score(),
-                        Count,
-                        counter,
-                    );
-                    searcher.search(q.as_ref(), &collector)?
-                };
+            let rerank = built.question && (request.word_density || built.answer_focus.is_some());
+            let wanted = request.offset + request.limit;
+            let needed = if rerank {
+                wanted.max(ANSWER_POOL)
+            } else {
+                wanted
+            };
+            let pool = if built.rescore.is_some() {
+                needed.max(rescore::RESCORE_POOL)
+            } else {
+                needed
+            };
+            let collector = (TopDocs::with_limit(pool).order_by_score(), Count, counter);
+            let (mut top, count, counts) = searcher.search(q.as_ref(), &collector)?;
+            if let Some(boosts) = &built.rescore {
+                rescore::rescore(&searcher, boosts.as_ref(), &mut top)?;
+            }
+            top.truncate(needed);
+            if rerank {
+                self.rerank_for_question(&searcher, request, &built, &mut top)?;
+            }
+            let top: Vec<(f32, DocAddress)> = top
+                .into_iter()
+                .skip(request.offset)
+                .take(request.limit)
+                .collect();
             total = count;
             facets = match counts {
                 Some(counts) => self.facets_of(&counts, request),
@@ -320,15 +328,15 @@ impl Engine {
     /// is answered by a passage that states a number next to the words asked about (`4
     /// défis`, `13 partenaires stratégiques`); one asking for a date (`Quand …`, `When …`),
     /// by a passage stating a date or a duration near its words: those passages are also
-    /// multiplied by the kind's boost. Then the requested page is cut from the pool.
+    /// multiplied by the kind's boost. `top` is the query's ranking, at least
+    /// [`ANSWER_POOL`] long when that many passages match; it is reordered in place.
     fn rerank_for_question(
         &self,
         searcher: &Searcher,
         request: &SearchRequest,
         built: &query::BuiltQuery,
-        q: &dyn Query,
-        counter: Option<FacetCounter>,
-    ) -> Result<Collected> {
+        top: &mut [(f32, DocAddress)],
+    ) -> Result<()> {
         // what states the answer a question asks for, how near its words, and its boost
         type StatedBeside = fn(&Highlighter, &PassageTokens, &[(usize, usize)], usize) -> bool;
         let focus = built.answer_focus.as_ref().map(|focus| {
@@ -352,14 +360,6 @@ impl Engine {
         let max_factor = density.as_ref().map_or(1.0, |_| 1.0 + DENSITY_BOOST)
             * focus.map_or(1.0, |(.., answer_boost)| answer_boost);
         let wanted = request.offset + request.limit;
-        let (mut top, count, counts) = searcher.search(
-            q,
-            &(
-                TopDocs::with_limit(wanted.max(ANSWER_POOL)).order_by_score(),
-                Count,
-                counter,
-            ),
-        )?;
         // Only the first ANSWER_POOL passages are scored again, however many are asked for,
         // so a page's order does not depend on its size. The factors only raise a score, so
         // the passages after the pool stay below every passage in it.
@@ -391,12 +391,7 @@ impl Engine {
         }
         // stable: equal scores keep the index's order
         top[..pool].sort_by(|a, b| b.0.total_cmp(&a.0));
-        let page = top
-            .into_iter()
-            .skip(request.offset)
-            .take(request.limit)
-            .collect();
-        Ok((page, count, counts))
+        Ok(())
     }
 
     fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> query::BuiltQuery {

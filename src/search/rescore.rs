@@ -1,0 +1,51 @@
+//! Rescoring: the boosts that read term positions (the query's words as a phrase, its words
+//! close together) are the dearest part of a query, and scored over every match they grow with
+//! the corpus. They only raise the score of passages that already match, so, like Lucene's
+//! `QueryRescorer`, they are added to the best [`RESCORE_POOL`] passages of the rest of the
+//! query: the same scores as one query over the whole corpus for every passage in the pool,
+//! at a cost that does not grow with the corpus.
+
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
+
+use crate::error::Result;
+
+/// Passages whose positional boosts are computed. A passage ranked below this many by its
+/// words alone would need a phrase boost worth more than the gap to reach the first page.
+pub const RESCORE_POOL: usize = 1000;
+
+/// Adds `boosts`' score to each passage of `top` that it matches, then sorts `top` by score
+/// (ties by address, as tantivy ranks them).
+pub fn rescore(
+    searcher: &Searcher,
+    boosts: &dyn Query,
+    top: &mut [(f32, DocAddress)],
+) -> Result<()> {
+    let weight = boosts.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // Visit the candidates segment by segment, in doc id order, so each scorer only moves
+    // forward.
+    let mut order: Vec<usize> = (0..top.len()).collect();
+    order.sort_unstable_by_key(|&i| top[i].1);
+    let mut segment = None;
+    let mut scorer = None;
+    for i in order {
+        let address = top[i].1;
+        if segment != Some(address.segment_ord) {
+            segment = Some(address.segment_ord);
+            let reader = searcher.segment_reader(address.segment_ord);
+            scorer = Some(weight.scorer(reader, 1.0)?);
+        }
+        let Some(scorer) = scorer.as_mut() else {
+            continue;
+        };
+        let mut doc = scorer.doc();
+        if doc != TERMINATED && doc < address.doc_id {
+            doc = scorer.seek(address.doc_id);
+        }
+        if doc == address.doc_id {
+            top[i].0 += scorer.score();
+        }
+    }
+    top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(())
+}
