@@ -257,15 +257,15 @@ impl Engine {
             } else {
                 wanted
             };
-            let pool = if built.rescore.is_some() {
+            let pool = if !built.rescore.is_empty() {
                 needed.max(rescore::RESCORE_POOL)
             } else {
                 needed
             };
             let collector = (TopDocs::with_limit(pool).order_by_score(), Count, counter);
             let (mut top, count, counts) = searcher.search(q.as_ref(), &collector)?;
-            if let Some(boosts) = &built.rescore {
-                rescore::rescore(&searcher, boosts.as_ref(), &mut top)?;
+            if !built.rescore.is_empty() {
+                rescore::rescore(&searcher, &built.rescore, &mut top)?;
             }
             top.truncate(needed);
             if rerank {

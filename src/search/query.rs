@@ -135,7 +135,7 @@ pub struct BuiltQuery {
     /// The boosts that read term positions (the words as a phrase, the words close together),
     /// added to the best passages of `query` only (see [`super::rescore`]): they never change
     /// which passages match, only how high.
-    pub rescore: Option<Box<dyn Query>>,
+    pub rescore: Vec<Box<dyn Query>>,
     pub match_terms: MatchTerms,
     /// The query's content words, to measure how much of the query a passage covers.
     pub words: Vec<QueryWord>,
@@ -785,10 +785,10 @@ pub fn build(
             ));
         }
     }
-    let mut positional: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut positional: Vec<Box<dyn Query>> = Vec::new();
     if exact_all.len() >= 2 {
         if let Some(q) = phrase(fields.exact, &exact_all, 0) {
-            positional.push((Occur::Should, boosted(q, boost::PHRASE)));
+            positional.push(boosted(q, boost::PHRASE));
         }
     }
     let (main_field, main_tokens) = if w_en > w_fr {
@@ -803,7 +803,7 @@ pub fn build(
         .collect();
     if main_tokens.len() >= 2 {
         if let Some(q) = phrase(main_field, &main_tokens, boost::PROXIMITY_SLOP) {
-            positional.push((Occur::Should, boosted(q, boost::PROXIMITY)));
+            positional.push(boosted(q, boost::PROXIMITY));
         }
     }
 
@@ -865,12 +865,10 @@ pub fn build(
     if !scoring.is_empty() {
         required.push((Occur::Must, Box::new(BooleanQuery::new(scoring))));
     }
-    let rescore =
-        (!positional.is_empty()).then(|| Box::new(BooleanQuery::new(positional)) as Box<dyn Query>);
     if required.is_empty() {
         return BuiltQuery {
             query: None,
-            rescore: None,
+            rescore: Vec::new(),
             match_terms,
             words,
             unknown_words,
@@ -897,7 +895,7 @@ pub fn build(
     }
     BuiltQuery {
         query: Some(Box::new(BooleanQuery::new(required))),
-        rescore,
+        rescore: positional,
         match_terms,
         words,
         unknown_words,

@@ -6,7 +6,7 @@
 //! at a cost that does not grow with the corpus.
 
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
+use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult};
 
 use crate::error::Result;
 
@@ -14,36 +14,47 @@ use crate::error::Result;
 /// words alone would need a phrase boost worth more than the gap to reach the first page.
 pub const RESCORE_POOL: usize = 1000;
 
-/// Adds `boosts`' score to each passage of `top` that it matches, then sorts `top` by score
-/// (ties by address, as tantivy ranks them).
+/// Adds the score of each of `boosts` to each passage of `top` it matches, then sorts `top`
+/// by score (ties by address, as tantivy ranks them).
 pub fn rescore(
     searcher: &Searcher,
-    boosts: &dyn Query,
+    boosts: &[Box<dyn Query>],
     top: &mut [(f32, DocAddress)],
 ) -> Result<()> {
-    let weight = boosts.weight(EnableScoring::enabled_from_searcher(searcher))?;
     // Visit the candidates segment by segment, in doc id order, so each scorer only moves
     // forward.
     let mut order: Vec<usize> = (0..top.len()).collect();
     order.sort_unstable_by_key(|&i| top[i].1);
-    let mut segment = None;
-    let mut scorer = None;
-    for i in order {
-        let address = top[i].1;
-        if segment != Some(address.segment_ord) {
-            segment = Some(address.segment_ord);
-            let reader = searcher.segment_reader(address.segment_ord);
-            scorer = Some(weight.scorer(reader, 1.0)?);
-        }
-        let Some(scorer) = scorer.as_mut() else {
-            continue;
-        };
-        let mut doc = scorer.doc();
-        if doc != TERMINATED && doc < address.doc_id {
-            doc = scorer.seek(address.doc_id);
-        }
-        if doc == address.doc_id {
-            top[i].0 += scorer.score();
+    for boost in boosts {
+        let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut segment = None;
+        let mut scorer = None;
+        // After `seek_danger` misses, the scorer's position means nothing until it hits again.
+        let mut positioned = true;
+        for &i in &order {
+            let address = top[i].1;
+            if segment != Some(address.segment_ord) {
+                segment = Some(address.segment_ord);
+                let reader = searcher.segment_reader(address.segment_ord);
+                scorer = Some(weight.scorer(reader, 1.0)?);
+                positioned = true;
+            }
+            let Some(scorer) = scorer.as_mut() else {
+                continue;
+            };
+            let target = address.doc_id;
+            // `seek_danger` checks the one passage asked about: a phrase's `seek` would check
+            // the positions of every passage between two candidates.
+            let found = if positioned && scorer.doc() >= target {
+                scorer.doc() == target
+            } else {
+                let hit = scorer.seek_danger(target) == SeekDangerResult::Found;
+                positioned = hit;
+                hit
+            };
+            if found {
+                top[i].0 += scorer.score();
+            }
         }
     }
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
