@@ -551,7 +551,8 @@ fn copy_unchanged(
         return Ok(false);
     }
     for passage in previous.engine.document_passages(&info.id)? {
-        writer.add(&passage)?;
+        let figures = crate::figures::extract(&passage);
+        writer.add(&passage, figures)?;
     }
     Ok(true)
 }
@@ -631,7 +632,8 @@ fn index_file(
             },
             annotates: seg.annotates.clone(),
         };
-        writer.add(&passage)?;
+        let figures = crate::figures::extract(&passage);
+        writer.add(&passage, figures)?;
     }
     let pages = page_count(&extracted);
     documents.push(DocumentInfo {

@@ -129,7 +129,7 @@ impl GenerationWriter {
         })
     }
 
-    pub fn add(&mut self, passage: &Passage) -> Result<()> {
+    pub fn add(&mut self, passage: &Passage, figures: Vec<crate::figures::Figure>) -> Result<()> {
         let f = &self.fields;
         let s = &passage.source;
         // The title, the section and what the passage's footnotes annotate name what it is
@@ -168,7 +168,7 @@ impl GenerationWriter {
             document.add_text(f.annotates, annotated);
         }
         self.writer.add_document(document)?;
-        self.figures.extend(crate::figures::extract(passage));
+        self.figures.extend(figures);
         Ok(())
     }
 
