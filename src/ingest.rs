@@ -29,6 +29,10 @@ use crate::segment::{segment, SegmentConfig};
 /// Files bigger than this are skipped rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Most reading threads by default. Each holds one file (up to `max_file_bytes`) with its
+/// text and passages at a time, so their number bounds the ingest's memory.
+const MAX_DEFAULT_JOBS: usize = 16;
+
 /// How much passage text, in bytes, may wait for a slow file before the reading threads wait
 /// too (see [`Turns`]).
 const READ_AHEAD_BYTES: usize = 32 * 1024 * 1024;
@@ -52,7 +56,7 @@ impl Default for IngestOptions {
             pdf: PdfOptions::default(),
             jobs: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
-                .clamp(1, 4),
+                .clamp(1, MAX_DEFAULT_JOBS),
             max_file_bytes: MAX_FILE_BYTES,
             incremental: true,
         }
