@@ -427,6 +427,21 @@ impl Turns {
     }
 }
 
+/// Lowers the calling reading thread's scheduling priority a little. The index writer's thread
+/// is the ingest's critical path (it analyses every passage for each of its fields): with more
+/// busy threads than cores, the reading threads then fill the time it leaves instead of taking
+/// turns with it. PDF child processes started from the thread inherit its priority.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: `nice` only changes a scheduling attribute; on Linux it is the calling thread's.
+    unsafe {
+        libc::nice(5);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
 /// Stops the ingest if its thread panics, so that no other thread waits for a file that
 /// will never come.
 struct StopOnPanic<'a>(&'a Turns);
@@ -522,6 +537,7 @@ pub fn ingest_with(
             let by_path = previous.as_ref().map(|p| &p.by_path);
             scope.spawn(move || {
                 let _stop_on_panic = StopOnPanic(turns);
+                lower_priority();
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     if i >= files.len() || !turns.wait_for(i) {
