@@ -1,15 +1,16 @@
 //! Drives extract → segment → index over a folder. Each file is handled on its own: a file that
-//! cannot be read or parsed is reported (path and reason) and the batch goes on. Files are read
-//! and extracted by a few threads at once (PDFs each in a bounded child process, see
-//! [`extract::isolate`]); passages are indexed in file order. A file whose content is unchanged
-//! since the live generation is not extracted again: its passages are copied over. The new
-//! index becomes visible only once complete, and one ingest at a time holds the index lock.
+//! cannot be read or parsed is reported (path and reason) and the batch goes on. Files are read,
+//! extracted, cut into passages and scanned for figures by one thread per core (PDFs each in a
+//! bounded child process, see [`extract::isolate`]); one thread hands the ready passages to the
+//! index writer, in file order. A file whose content is unchanged since the live generation is
+//! not extracted again: its passages are copied over. The new index becomes visible only once
+//! complete, and one ingest at a time holds the index lock.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::analysis::lang;
 use crate::error::{Error, Result};
 use crate::extract::{self, Extracted, PdfOptions};
+use crate::figures::Figure;
 use crate::index::lock::IndexLock;
 use crate::index::{self, GenerationWriter, Manifest, PassageStore, Skipped, FORMAT_VERSION};
 use crate::model::{DocKind, DocumentInfo, Lang, Passage, SourceRef};
@@ -26,11 +28,19 @@ use crate::segment::{segment, SegmentConfig};
 /// Files bigger than this are skipped rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Most reading threads by default. Each holds one file (up to `max_file_bytes`) with its
+/// text and passages at a time, so their number bounds the ingest's memory.
+const MAX_DEFAULT_JOBS: usize = 16;
+
+/// How much passage text, in bytes, may wait for a slow file before the reading threads wait
+/// too (see [`Turns`]).
+const READ_AHEAD_BYTES: usize = 32 * 1024 * 1024;
+
 /// How an ingest runs.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
     pub pdf: PdfOptions,
-    /// Files read and extracted at once.
+    /// Files read, extracted and cut into passages at once.
     pub jobs: usize,
     /// Bigger files are skipped as `too large`.
     pub max_file_bytes: u64,
@@ -45,7 +55,7 @@ impl Default for IngestOptions {
             pdf: PdfOptions::default(),
             jobs: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
-                .clamp(1, 4),
+                .clamp(1, MAX_DEFAULT_JOBS),
             max_file_bytes: MAX_FILE_BYTES,
             incremental: true,
         }
@@ -221,6 +231,41 @@ pub fn doc_id_for(rel_path: &Path) -> String {
     }
 }
 
+/// The ids of the documents at `rels` (sorted paths inside the corpus), all different: a file
+/// whose slug an earlier file already has gets its extension appended (`bilan.md` after
+/// `bilan.pdf` → `bilan-md`), then a number. Decided from the names alone, before any file is
+/// read, so that the reading threads can build passages (whose ids start with the document id)
+/// and a file's id does not depend on which thread finishes first.
+fn doc_ids(rels: &[PathBuf]) -> Vec<String> {
+    let mut taken = HashSet::with_capacity(rels.len());
+    rels.iter()
+        .map(|rel| {
+            let slug = doc_id_for(rel);
+            let mut id = slug.clone();
+            if taken.contains(&id) {
+                let ext: String = rel
+                    .extension()
+                    .map(|e| e.to_string_lossy())
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                if !ext.is_empty() {
+                    id = format!("{slug}-{ext}");
+                }
+            }
+            let mut n = 2;
+            while taken.contains(&id) {
+                id = format!("{slug}-{n}");
+                n += 1;
+            }
+            taken.insert(id.clone());
+            id
+        })
+        .collect()
+}
+
 /// A stable passage id: the document id, the page, and a digest of the file content and the
 /// passage's place in it. Same file content → same ids, on every ingest.
 fn passage_id(doc_id: &str, file_sha: &str, page: u32, start: usize, end: usize) -> String {
@@ -266,17 +311,155 @@ pub fn ingest(corpus: &Path, index_dir: &Path, progress: &dyn Progress) -> Resul
     ingest_with(corpus, index_dir, &IngestOptions::default(), progress)
 }
 
+/// One corpus file and the names it goes by, all decided before any file is read.
+struct Planned {
+    path: PathBuf,
+    rel: PathBuf,
+    /// `rel` with `/` separators: how `sources.json` and the manifest name the file.
+    rel_str: String,
+    /// How citations show the file.
+    shown: String,
+    doc_id: String,
+}
+
+/// The corpus files, in order, with their ids.
+fn plan(corpus: &Path, files: Vec<PathBuf>) -> Vec<Planned> {
+    let rels: Vec<PathBuf> = files
+        .iter()
+        .map(|path| path.strip_prefix(corpus).unwrap_or(path).to_path_buf())
+        .collect();
+    let ids = doc_ids(&rels);
+    files
+        .into_iter()
+        .zip(rels)
+        .zip(ids)
+        .map(|((path, rel), doc_id)| Planned {
+            rel_str: rel.to_string_lossy().replace('\\', "/"),
+            shown: display_path(corpus, &rel),
+            path,
+            rel,
+            doc_id,
+        })
+        .collect()
+}
+
 /// What the reading threads hand to the indexing thread for one file.
 enum Prepared {
-    Extracted {
-        doc: Extracted,
-        extractor: &'static str,
-        sha: String,
-        size: u64,
-    },
-    /// Same content as in the live generation: copy its passages.
+    /// Extracted and cut into passages: ready to index.
+    Ready(ReadyFile),
+    /// Same content and id as in the live generation: copy its passages.
     Unchanged(DocumentInfo),
     Skipped(String),
+}
+
+/// A file's passages, each with its figures, and its manifest entry.
+struct ReadyFile {
+    info: DocumentInfo,
+    passages: Vec<(Passage, Vec<Figure>)>,
+    /// Problems that did not stop extraction.
+    warnings: Vec<String>,
+}
+
+impl Prepared {
+    /// The passage text it holds, the measure of what waits to be indexed.
+    fn text_bytes(&self) -> usize {
+        match self {
+            Prepared::Ready(file) => file.passages.iter().map(|(p, _)| p.text.len()).sum(),
+            Prepared::Unchanged(_) | Prepared::Skipped(_) => 0,
+        }
+    }
+}
+
+/// What every reading thread needs.
+struct Context<'a> {
+    corpus: &'a Path,
+    sources: &'a HashMap<String, SourceEntry>,
+    options: &'a IngestOptions,
+    config: SegmentConfig,
+}
+
+/// How far the indexing thread is, shared with the reading threads.
+///
+/// Passages are indexed in file order, so that the same corpus always makes the same index:
+/// the same tantivy documents in the same order (documents of equal score rank in that order)
+/// and the same figures file. Indexing files as they finish would never leave a core waiting
+/// behind a slow file, but would make both depend on thread timing. Instead, files finished
+/// ahead of their turn wait in a reorder buffer, and a reading thread does not start a file
+/// while more than [`READ_AHEAD_BYTES`] of passage text waits there, unless it is the file
+/// the indexing thread waits for (so every wait ends). With the bounded channel and one file
+/// per reading thread, memory is bounded whatever the corpus size, and a slow file (a big PDF)
+/// still leaves the other threads that much work to do meanwhile.
+#[derive(Default)]
+struct Turns {
+    state: Mutex<TurnState>,
+    moved: Condvar,
+}
+
+#[derive(Default)]
+struct TurnState {
+    /// The file the indexing thread waits for.
+    next: usize,
+    /// Passage text of files read ahead of their turn.
+    waiting_bytes: usize,
+    stop: bool,
+}
+
+impl Turns {
+    fn lock(&self) -> MutexGuard<'_, TurnState> {
+        // the lock is never held across code that can panic; a poisoned state is still whole
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until file `i` may be read. `false`: the ingest is stopping.
+    fn wait_for(&self, i: usize) -> bool {
+        let state = self
+            .moved
+            .wait_while(self.lock(), |s| {
+                !s.stop && i != s.next && s.waiting_bytes > READ_AHEAD_BYTES
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        !state.stop
+    }
+
+    fn update(&self, next: usize, waiting_bytes: usize) {
+        let mut state = self.lock();
+        state.next = next;
+        state.waiting_bytes = waiting_bytes;
+        drop(state);
+        self.moved.notify_all();
+    }
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.moved.notify_all();
+    }
+}
+
+/// Lowers the calling reading thread's scheduling priority a little. The index writer's thread
+/// is the ingest's critical path (it analyses every passage for each of its fields): with more
+/// busy threads than cores, the reading threads then fill the time it leaves instead of taking
+/// turns with it. PDF child processes started from the thread inherit its priority.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: `nice` only changes a scheduling attribute; on Linux it is the calling thread's.
+    unsafe {
+        libc::nice(5);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
+/// Stops the ingest if its thread panics, so that no other thread waits for a file that
+/// will never come.
+struct StopOnPanic<'a>(&'a Turns);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
 }
 
 /// The live generation, when an ingest can reuse its passages: read through its index, one
@@ -321,6 +504,7 @@ pub fn ingest_with(
     let _lock = IndexLock::acquire(index_dir)?;
     let fingerprint = corpus_fingerprint(&corpus)?;
     let (files, folder_problems) = walk(&corpus)?;
+    let files = plan(&corpus, files);
     let (sources, sources_problem) = load_sources(&corpus);
     let sources_sha = fs::read(corpus.join("sources.json"))
         .map(|b| hex(&Sha256::digest(&b)))
@@ -331,10 +515,16 @@ pub fn ingest_with(
         .flatten();
     let mut writer = GenerationWriter::create(index_dir)?;
     let mut documents: Vec<DocumentInfo> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let mut skipped = folder_problems;
     let mut warnings: Vec<Skipped> = sources_problem.into_iter().collect();
     let (mut passages_total, mut pages_total, mut reused) = (0, 0, 0);
-    let config = SegmentConfig::default();
+    let cx = Context {
+        corpus: &corpus,
+        sources: &sources,
+        options,
+        config: SegmentConfig::default(),
+    };
 
     // pdf-extract panics on some odd files; those panics are caught per file and per page and
     // reported, so keep the default hook from printing backtraces meanwhile.
@@ -344,45 +534,54 @@ pub fn ingest_with(
     }));
 
     progress.start(files.len());
+    let jobs = options.jobs.max(1);
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, Prepared)>();
+    let turns = Turns::default();
+    // bounded: when the index writer falls behind, the reading threads wait to hand over
+    let (tx, rx) = mpsc::sync_channel::<(usize, Prepared)>(jobs);
     let outcome = std::thread::scope(|scope| -> Result<()> {
-        for _ in 0..options.jobs.max(1) {
+        for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, stop, files, corpus) = (&next, &stop, &files, &corpus);
+            let (next, turns, files, cx) = (&next, &turns, &files, &cx);
             let by_path = previous.as_ref().map(|p| &p.by_path);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= files.len() || stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let prepared = prepare(&files[i], corpus, by_path, options);
-                if tx.send((i, prepared)).is_err() {
-                    break;
+            scope.spawn(move || {
+                let _stop_on_panic = StopOnPanic(turns);
+                lower_priority();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= files.len() || !turns.wait_for(i) {
+                        break;
+                    }
+                    let prepared = prepare(&files[i], cx, by_path);
+                    if tx.send((i, prepared)).is_err() {
+                        break;
+                    }
                 }
             });
         }
         drop(tx);
-        // index in file order whatever order the threads finish in
+        let _stop_on_panic = StopOnPanic(&turns);
+        // index in file order whatever order the threads finish in (see `Turns`)
         let mut ready: BTreeMap<usize, Prepared> = BTreeMap::new();
         let mut want = 0;
+        let mut waiting_bytes = 0;
         for (i, prepared) in rx {
+            waiting_bytes += prepared.text_bytes();
             ready.insert(i, prepared);
+            turns.update(want, waiting_bytes);
             while let Some(prepared) = ready.remove(&want) {
-                let path = &files[want];
+                waiting_bytes -= prepared.text_bytes();
+                let file = &files[want];
                 want += 1;
-                let rel = path.strip_prefix(&corpus).unwrap_or(path).to_path_buf();
-                let rel_str = rel.to_string_lossy().replace('\\', "/");
-                let shown = display_path(&corpus, &rel);
-                progress.file_started(&shown);
-                // an unchanged file whose id is taken in this generation is extracted after all
+                turns.update(want, waiting_bytes);
+                progress.file_started(&file.shown);
+                // an unchanged file that cannot be copied is extracted after all
                 let prepared = match prepared {
                     Prepared::Unchanged(info)
-                        if !copy_unchanged(&info, previous.as_ref(), &mut writer, &documents)
-                            .map_err(fatal(&stop))? =>
+                        if !copy_unchanged(&info, previous.as_ref(), &mut writer, &taken)
+                            .map_err(fatal(&turns))? =>
                     {
-                        prepare(path, &corpus, None, options)
+                        prepare(file, &cx, None)
                     }
                     other => other,
                 };
@@ -390,31 +589,22 @@ pub fn ingest_with(
                     Prepared::Skipped(reason) => Err(reason),
                     Prepared::Unchanged(info) => {
                         reused += 1;
-                        let counts = (info.passages as usize, info.pages);
-                        documents.push(info);
-                        Ok(counts)
+                        Ok(add_document(info, &mut documents, &mut taken))
                     }
-                    Prepared::Extracted {
-                        doc,
-                        extractor,
-                        sha,
-                        size,
-                    } => Ok(index_file(
-                        Extraction {
-                            doc,
-                            extractor,
-                            sha,
-                            size,
-                        },
-                        &rel,
-                        &shown,
-                        sources.get(&rel_str),
-                        &config,
-                        &mut writer,
-                        &mut documents,
-                        &mut warnings,
-                    )
-                    .map_err(fatal(&stop))?),
+                    Prepared::Ready(ReadyFile {
+                        info,
+                        passages,
+                        warnings: file_warnings,
+                    }) => {
+                        warnings.extend(file_warnings.into_iter().map(|reason| Skipped {
+                            path: file.shown.clone(),
+                            reason,
+                        }));
+                        for (passage, figures) in passages {
+                            writer.add(&passage, figures).map_err(fatal(&turns))?;
+                        }
+                        Ok(add_document(info, &mut documents, &mut taken))
+                    }
                 };
                 let outcome = match result {
                     Ok((passages, pages)) => {
@@ -424,13 +614,13 @@ pub fn ingest_with(
                     }
                     Err(reason) => {
                         skipped.push(Skipped {
-                            path: shown.clone(),
+                            path: file.shown.clone(),
                             reason: reason.clone(),
                         });
                         FileOutcome::Skipped { reason }
                     }
                 };
-                progress.file_done(&shown, &outcome);
+                progress.file_done(&file.shown, &outcome);
             }
         }
         Ok(())
@@ -464,10 +654,22 @@ pub fn ingest_with(
     })
 }
 
+/// Records an indexed document. Returns its (passages, pages).
+fn add_document(
+    info: DocumentInfo,
+    documents: &mut Vec<DocumentInfo>,
+    taken: &mut HashSet<String>,
+) -> (usize, u32) {
+    let counts = (info.passages as usize, info.pages);
+    taken.insert(info.id.clone());
+    documents.push(info);
+    counts
+}
+
 /// An index write failed: stop the reading threads and end the ingest.
-fn fatal(stop: &AtomicBool) -> impl Fn(Error) -> Error + '_ {
+fn fatal(turns: &Turns) -> impl Fn(Error) -> Error + '_ {
     move |e| {
-        stop.store(true, Ordering::SeqCst);
+        turns.stop();
         e
     }
 }
@@ -478,26 +680,25 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Reads one file and extracts its text, or finds it unchanged, or says why it is skipped.
-/// Runs on the reading threads; touches no index.
+/// Reads one file, extracts its text and cuts it into passages, or finds it unchanged, or
+/// says why it is skipped. Runs on the reading threads; touches no index.
 fn prepare(
-    path: &Path,
-    corpus: &Path,
+    file: &Planned,
+    cx: &Context,
     previous: Option<&HashMap<String, DocumentInfo>>,
-    options: &IngestOptions,
 ) -> Prepared {
-    match read_and_extract(path, corpus, previous, options) {
+    match read_and_extract(file, cx, previous) {
         Ok(prepared) => prepared,
         Err(reason) => Prepared::Skipped(reason),
     }
 }
 
 fn read_and_extract(
-    path: &Path,
-    corpus: &Path,
+    file: &Planned,
+    cx: &Context,
     previous: Option<&HashMap<String, DocumentInfo>>,
-    options: &IngestOptions,
 ) -> std::result::Result<Prepared, String> {
+    let (path, corpus, options) = (&file.path, cx.corpus, cx.options);
     let link = fs::symlink_metadata(path).map_err(|e| io_reason(&e))?;
     if link.file_type().is_symlink() {
         // a link is followed only to a file inside the corpus: no loops, no escape
@@ -525,10 +726,9 @@ fn read_and_extract(
     }
     let bytes = fs::read(path).map_err(|e| format!("cannot read ({})", io_reason(&e)))?;
     let sha = hex(&Sha256::digest(&bytes));
-    let rel = path.strip_prefix(corpus).unwrap_or(path);
-    let rel_str = rel.to_string_lossy().replace('\\', "/");
-    if let Some(info) = previous.and_then(|p| p.get(&rel_str)) {
-        if info.sha256 == sha {
+    if let Some(info) = previous.and_then(|p| p.get(&file.rel_str)) {
+        // the passage ids start with the document id: copied passages must keep theirs
+        if info.sha256 == sha && info.id == file.doc_id {
             return Ok(Prepared::Unchanged(info.clone()));
         }
     }
@@ -537,12 +737,17 @@ fn read_and_extract(
             Error::Extract { reason, .. } => reason,
             other => other.to_string(),
         })?;
-    Ok(Prepared::Extracted {
-        doc,
-        extractor,
-        sha,
-        size,
-    })
+    drop(bytes);
+    Ok(Prepared::Ready(cut_into_passages(
+        Extraction {
+            doc,
+            extractor,
+            sha,
+            size,
+        },
+        file,
+        cx,
+    )))
 }
 
 /// Copies an unchanged document's passages from the previous generation. `false` when its
@@ -551,12 +756,12 @@ fn copy_unchanged(
     info: &DocumentInfo,
     previous: Option<&Previous>,
     writer: &mut GenerationWriter,
-    documents: &[DocumentInfo],
+    taken: &HashSet<String>,
 ) -> Result<bool> {
     let Some(previous) = previous else {
         return Ok(false);
     };
-    if documents.iter().any(|d| d.id == info.id) {
+    if taken.contains(&info.id) {
         return Ok(false);
     }
     for passage in previous.passages.document_passages(&info.id)? {
@@ -574,35 +779,16 @@ struct Extraction {
     size: u64,
 }
 
-/// Segments and indexes one extracted file. Returns (passages, pages); an `Err` is an index
-/// failure, fatal to the ingest (extraction problems were handled before).
-#[allow(clippy::too_many_arguments)]
-fn index_file(
-    extraction: Extraction,
-    rel: &Path,
-    shown: &str,
-    source: Option<&SourceEntry>,
-    config: &SegmentConfig,
-    writer: &mut GenerationWriter,
-    documents: &mut Vec<DocumentInfo>,
-    warnings: &mut Vec<Skipped>,
-) -> Result<(usize, u32)> {
+/// Cuts one extracted file into passages and finds their figures.
+fn cut_into_passages(extraction: Extraction, file: &Planned, cx: &Context) -> ReadyFile {
     let Extraction {
-        doc: extracted,
+        doc: mut extracted,
         extractor,
         sha,
         size,
     } = extraction;
-    for w in &extracted.warnings {
-        warnings.push(Skipped {
-            path: shown.to_string(),
-            reason: w.clone(),
-        });
-    }
-    let mut doc_id = doc_id_for(rel);
-    if documents.iter().any(|d| d.id == doc_id) {
-        doc_id = format!("{doc_id}-{}", extracted.kind.name());
-    }
+    let source = cx.sources.get(&file.rel_str);
+    let doc_id = &file.doc_id;
     let doc_lang = source
         .and_then(|s| s.language.as_deref())
         .and_then(Lang::parse)
@@ -613,54 +799,66 @@ fn index_file(
         .and_then(|s| s.title.clone())
         .or_else(|| extracted.title.clone())
         .unwrap_or_else(|| {
-            rel.file_stem()
+            file.rel
+                .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| doc_id.clone())
         });
     let url = source
         .and_then(|s| s.url.clone())
         .or_else(|| extracted.url.clone());
-    let segments = segment(&extracted, config);
-    for (ordinal, seg) in segments.iter().enumerate() {
-        let passage = Passage {
-            id: passage_id(&doc_id, &sha, seg.page, seg.char_start, seg.char_end),
-            ordinal: ordinal as u32,
-            text: seg.text.clone(),
-            lang: lang::passage_lang(&seg.text, doc_lang),
-            source: SourceRef {
-                doc_id: doc_id.clone(),
-                title: title.clone(),
-                path: shown.to_string(),
-                url: url.clone(),
-                kind: extracted.kind,
-                page_start: seg.page,
-                page_end: seg.page,
-                section: seg.section.clone(),
-                char_start: seg.char_start,
-                char_end: seg.char_end,
-            },
-            annotates: seg.annotates.clone(),
-        };
-        let figures = crate::figures::extract(&passage);
-        writer.add(&passage, figures)?;
-    }
+    let kind = extracted.kind;
     let pages = page_count(&extracted);
-    documents.push(DocumentInfo {
-        id: doc_id,
-        title,
-        kind: extracted.kind,
-        lang: doc_lang,
-        pages,
-        passages: segments.len() as u32,
-        url,
-        path: shown.to_string(),
-        rel_path: rel.to_string_lossy().replace('\\', "/"),
-        sha256: sha,
-        bytes: size,
-        extractor: extractor.to_string(),
-        empty_pages: extract::quality::empty_pages(&extracted),
-    });
-    Ok((segments.len(), pages))
+    let empty_pages = extract::quality::empty_pages(&extracted);
+    let warnings = std::mem::take(&mut extracted.warnings);
+    let segments = segment(&extracted, &cx.config);
+    drop(extracted);
+    let passages: Vec<(Passage, Vec<Figure>)> = segments
+        .into_iter()
+        .enumerate()
+        .map(|(ordinal, seg)| {
+            let passage = Passage {
+                id: passage_id(doc_id, &sha, seg.page, seg.char_start, seg.char_end),
+                ordinal: ordinal as u32,
+                lang: lang::passage_lang(&seg.text, doc_lang),
+                text: seg.text,
+                source: SourceRef {
+                    doc_id: doc_id.clone(),
+                    title: title.clone(),
+                    path: file.shown.clone(),
+                    url: url.clone(),
+                    kind,
+                    page_start: seg.page,
+                    page_end: seg.page,
+                    section: seg.section,
+                    char_start: seg.char_start,
+                    char_end: seg.char_end,
+                },
+                annotates: seg.annotates,
+            };
+            let figures = crate::figures::extract(&passage);
+            (passage, figures)
+        })
+        .collect();
+    ReadyFile {
+        info: DocumentInfo {
+            id: doc_id.clone(),
+            title,
+            kind,
+            lang: doc_lang,
+            pages,
+            passages: passages.len() as u32,
+            url,
+            path: file.shown.clone(),
+            rel_path: file.rel_str.clone(),
+            sha256: sha,
+            bytes: size,
+            extractor: extractor.to_string(),
+            empty_pages,
+        },
+        passages,
+        warnings,
+    }
 }
 
 fn page_count(extracted: &Extracted) -> u32 {
@@ -692,6 +890,87 @@ mod tests {
         );
         assert_eq!(doc_id_for(Path::new("sub/Été 2024.md")), "sub-ete-2024");
         assert_eq!(doc_id_for(Path::new("!!!.txt")), "doc");
+    }
+
+    #[test]
+    fn colliding_slugs_get_the_extension_then_a_number_in_file_order() {
+        let rels: Vec<PathBuf> = [
+            "Bilan.pdf",
+            "bilan-pdf.txt",
+            "bilan.md",
+            "bilan.pdf",
+            "sub/x.md",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(
+            doc_ids(&rels),
+            ["bilan", "bilan-pdf", "bilan-md", "bilan-2", "sub-x"]
+        );
+    }
+
+    #[test]
+    fn a_reader_waits_only_when_too_much_is_read_ahead_and_not_for_the_next_file() {
+        let turns = Turns::default();
+        turns.update(3, READ_AHEAD_BYTES + 1);
+        // the file the indexing thread waits for never waits
+        assert!(turns.wait_for(3));
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| turns.wait_for(5));
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!later.is_finished(), "read ahead over the limit");
+            turns.update(4, READ_AHEAD_BYTES);
+            assert!(later.join().unwrap_or(false));
+            let stopped = scope.spawn(|| {
+                turns.update(4, READ_AHEAD_BYTES + 1);
+                turns.wait_for(6)
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            turns.stop();
+            assert!(
+                !stopped.join().unwrap_or(true),
+                "stopping releases the readers"
+            );
+        });
+    }
+
+    /// Writes a corpus whose files take different times to read, so that threads finish out of
+    /// order, with colliding slugs and figures.
+    fn mixed_corpus(dir: &Path) {
+        for i in 0..24 {
+            let body = format!(
+                "# Rapport {i}\n\n{}\n\nLe budget {i} est de {} millions d'euros, soit {i} %.\n",
+                "Une phrase sur la recherche et les étudiants. ".repeat(40 * (i % 5) + 3),
+                i * 13
+            );
+            let ext = ["md", "txt"][i % 2];
+            fs::write(dir.join(format!("doc-{:02}.{ext}", i / 2)), body).expect("write");
+        }
+    }
+
+    #[test]
+    fn the_index_does_not_depend_on_the_number_of_threads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let corpus = dir.path().join("corpus");
+        fs::create_dir_all(&corpus).expect("mkdir");
+        mixed_corpus(&corpus);
+        let build = |jobs: usize| {
+            let index = dir.path().join(format!("index-{jobs}"));
+            let options = IngestOptions {
+                jobs,
+                ..IngestOptions::default()
+            };
+            let report = ingest_with(&corpus, &index, &options, &Quiet).expect("ingest");
+            let manifest = index::read_manifest(&index).expect("manifest");
+            let figures =
+                fs::read_to_string(report.generation.join(crate::figures::FILE)).expect("figures");
+            let documents = serde_json::to_string(&manifest.documents).expect("json");
+            (report.passages, documents, figures)
+        };
+        let one = build(1);
+        assert!(one.0 > 24, "{} passages", one.0);
+        assert_eq!(one, build(4));
     }
 
     #[test]

@@ -171,7 +171,7 @@ pub struct IngestArgs {
     /// Files bigger than this are skipped as `too large`, in MB.
     #[arg(long, default_value_t = 256, value_name = "MB")]
     max_file_size: u64,
-    /// Files read and extracted at once (default: up to 4, one per core).
+    /// Files read, extracted and cut into passages at once (default: one per core, up to 16).
     #[arg(long)]
     jobs: Option<usize>,
     /// Extract PDFs inside the ingest process instead of a bounded child process (faster by
