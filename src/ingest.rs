@@ -963,8 +963,17 @@ mod tests {
             };
             let report = ingest_with(&corpus, &index, &options, &Quiet).expect("ingest");
             let manifest = index::read_manifest(&index).expect("manifest");
-            let figures =
-                fs::read_to_string(report.generation.join(crate::figures::FILE)).expect("figures");
+            // every figure stated beside `budget`, in corpus order
+            let store = crate::figures::Figures::open(&report.generation).expect("figures");
+            let (_, _, found) = store
+                .lookup(&crate::figures::FigureQuery {
+                    q: Some("budget".into()),
+                    limit: crate::figures::MAX_LIMIT,
+                    ..crate::figures::FigureQuery::default()
+                })
+                .expect("figure look-up");
+            assert!(!found.is_empty(), "no figures");
+            let figures = serde_json::to_string(&found).expect("json");
             let documents = serde_json::to_string(&manifest.documents).expect("json");
             (report.passages, documents, figures)
         };
