@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::analysis::lang;
 use crate::error::{Error, Result};
 use crate::extract::{self, Extracted, PdfOptions};
-use crate::figures::Figure;
+use crate::figures::FigureEntry;
 use crate::index::lock::IndexLock;
 use crate::index::{self, GenerationWriter, Manifest, PassageStore, Skipped, FORMAT_VERSION};
 use crate::model::{DocKind, DocumentInfo, Lang, Passage, SourceRef};
@@ -355,7 +355,7 @@ enum Prepared {
 /// A file's passages, each with its figures, and its manifest entry.
 struct ReadyFile {
     info: DocumentInfo,
-    passages: Vec<(Passage, Vec<Figure>)>,
+    passages: Vec<(Passage, Vec<FigureEntry>)>,
     /// Problems that did not stop extraction.
     warnings: Vec<String>,
 }
@@ -765,7 +765,7 @@ fn copy_unchanged(
         return Ok(false);
     }
     for passage in previous.passages.document_passages(&info.id)? {
-        let figures = crate::figures::extract(&passage);
+        let figures = crate::figures::extract_for_index(&passage);
         writer.add(&passage, figures)?;
     }
     Ok(true)
@@ -813,7 +813,7 @@ fn cut_into_passages(extraction: Extraction, file: &Planned, cx: &Context) -> Re
     let warnings = std::mem::take(&mut extracted.warnings);
     let segments = segment(&extracted, &cx.config);
     drop(extracted);
-    let passages: Vec<(Passage, Vec<Figure>)> = segments
+    let passages: Vec<(Passage, Vec<FigureEntry>)> = segments
         .into_iter()
         .enumerate()
         .map(|(ordinal, seg)| {
@@ -836,7 +836,7 @@ fn cut_into_passages(extraction: Extraction, file: &Planned, cx: &Context) -> Re
                 },
                 annotates: seg.annotates,
             };
-            let figures = crate::figures::extract(&passage);
+            let figures = crate::figures::extract_for_index(&passage);
             (passage, figures)
         })
         .collect();

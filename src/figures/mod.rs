@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Passage, SourceRef};
 use crate::segment::sentences;
 pub use scan::Unit;
-pub use store::{figure_lookup, FigureWriter, Figures};
+pub use store::{figure_lookup, FigureEntry, FigureWriter, Figures};
 
 /// Largest accepted `limit` of a figure lookup.
 pub const MAX_LIMIT: usize = 1000;
@@ -108,6 +108,11 @@ fn around(text: &str, sentence: std::ops::Range<usize>, from: usize, to: usize) 
         out.push_str(" …");
     }
     out
+}
+
+/// Every figure of a passage, with the words around each analysed for the figures index.
+pub fn extract_for_index(passage: &Passage) -> Vec<FigureEntry> {
+    extract(passage).into_iter().map(FigureEntry::new).collect()
 }
 
 /// Every figure of a passage.

@@ -111,11 +111,47 @@ pub(super) fn stems(
     out
 }
 
+thread_local! {
+    /// Each thread's query analyzers, built once (see [`analyzers`]).
+    static ANALYZERS: std::cell::RefCell<[tantivy::tokenizer::TextAnalyzer; 3]> =
+        std::cell::RefCell::new(analyzers());
+}
+
+/// A figure with the analysed words around it, ready for the figures index. Analysing is the
+/// costly part of indexing a figure, so it is done where the figure is found (an ingest's
+/// reading threads), not on the thread that writes the index.
+pub struct FigureEntry {
+    figure: Figure,
+    /// Every analysed form of its label, sentence, section and title, sorted.
+    words: Vec<String>,
+}
+
+impl FigureEntry {
+    pub fn new(figure: Figure) -> FigureEntry {
+        let text = format!(
+            "{}\n{}\n{}\n{}",
+            figure.label,
+            figure.sentence,
+            figure.source.section.as_deref().unwrap_or(""),
+            figure.source.title
+        );
+        let mut words: Vec<String> = ANALYZERS
+            .with(|a| stems(&mut a.borrow_mut(), &text))
+            .into_iter()
+            .collect();
+        words.sort_unstable();
+        FigureEntry { figure, words }
+    }
+
+    pub fn figure(&self) -> &Figure {
+        &self.figure
+    }
+}
+
 /// Writes a generation's figures index.
 pub struct FigureWriter {
     fields: FigureFields,
     writer: IndexWriter,
-    analyzers: [tantivy::tokenizer::TextAnalyzer; 3],
     next_seq: u64,
 }
 
@@ -133,13 +169,13 @@ impl FigureWriter {
         Ok(FigureWriter {
             fields,
             writer,
-            analyzers: analyzers(),
             next_seq: 0,
         })
     }
 
-    pub fn add(&mut self, figure: &Figure) -> Result<()> {
+    pub fn add(&mut self, entry: &FigureEntry) -> Result<()> {
         let f = &self.fields;
+        let figure = &entry.figure;
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.seq, self.next_seq);
         self.next_seq += 1;
@@ -155,28 +191,17 @@ impl FigureWriter {
             }
         }
         doc.add_text(f.doc, &figure.source.doc_id);
-        let words = stems(
-            &mut self.analyzers,
-            &format!(
-                "{}\n{}\n{}\n{}",
-                figure.label,
-                figure.sentence,
-                figure.source.section.as_deref().unwrap_or(""),
-                figure.source.title
-            ),
-        );
-        let mut words: Vec<String> = words.into_iter().collect();
-        words.sort_unstable();
         doc.add_pre_tokenized_text(
             f.words,
             PreTokenizedString {
                 text: String::new(),
-                tokens: words
-                    .into_iter()
+                tokens: entry
+                    .words
+                    .iter()
                     .enumerate()
                     .map(|(position, text)| Token {
                         position,
-                        text,
+                        text: text.clone(),
                         ..Token::default()
                     })
                     .collect(),
@@ -241,7 +266,7 @@ impl Figures {
         let index = Index::create_in_ram(fields.schema.clone());
         let mut writer = FigureWriter::on(index.clone(), fields)?;
         for f in figures {
-            writer.add(f)?;
+            writer.add(&FigureEntry::new(f.clone()))?;
         }
         writer.finish()?;
         Figures::on(&index)

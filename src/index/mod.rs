@@ -23,7 +23,7 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use crate::analysis;
 use crate::error::{Error, Result};
-use crate::figures::{Figure, FigureWriter};
+use crate::figures::{FigureEntry, FigureWriter};
 use crate::model::{DocumentInfo, Passage};
 pub use schema::Fields;
 pub use store::PassageStore;
@@ -139,8 +139,8 @@ impl GenerationWriter {
         })
     }
 
-    /// Adds a passage and the figures it states (see [`crate::figures::extract`]).
-    pub fn add(&mut self, passage: &Passage, figures: Vec<Figure>) -> Result<()> {
+    /// Adds a passage and the figures it states (see [`crate::figures::extract_for_index`]).
+    pub fn add(&mut self, passage: &Passage, figures: Vec<FigureEntry>) -> Result<()> {
         let f = &self.fields;
         let s = &passage.source;
         // The title, the section and what the passage's footnotes annotate name what it is
