@@ -464,11 +464,6 @@ impl Engine {
         })
     }
 
-    /// Every passage of a document, in reading order.
-    pub fn document_passages(&self, doc_id: &str) -> Result<Vec<Passage>> {
-        self.passages.document_passages(doc_id)
-    }
-
     /// An indexed document's metadata and the absolute path of its original file.
     pub fn document_file(&self, doc_id: &str) -> Result<(&DocumentInfo, PathBuf)> {
         let doc = self
