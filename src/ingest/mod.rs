@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::analysis::lang;
@@ -25,16 +25,19 @@ use crate::index::{self, GenerationWriter, Manifest, PassageStore, Skipped, FORM
 use crate::model::{DocKind, DocumentInfo, Lang, Passage, SourceRef};
 use crate::segment::{segment, SegmentConfig};
 
+mod corpus;
+mod turns;
+
+pub use corpus::{corpus_files, corpus_fingerprint, doc_id_for};
+use corpus::{display_path, doc_ids, hex, io_reason, load_sources, passage_id, walk, SourceEntry};
+use turns::{lower_priority, StopOnPanic, Turns};
+
 /// Files bigger than this are skipped rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Most reading threads by default. Each holds one file (up to `max_file_bytes`) with its
 /// text and passages at a time, so their number bounds the ingest's memory.
 const MAX_DEFAULT_JOBS: usize = 16;
-
-/// How much passage text, in bytes, may wait for a slow file before the reading threads wait
-/// too (see [`Turns`]).
-const READ_AHEAD_BYTES: usize = 32 * 1024 * 1024;
 
 /// How an ingest runs.
 #[derive(Debug, Clone)]
@@ -61,9 +64,6 @@ impl Default for IngestOptions {
         }
     }
 }
-
-/// Files in the corpus folder that describe the corpus rather than belong to it.
-const CORPUS_METADATA_FILES: &[&str] = &["sources.json", "synonyms.txt"];
 
 /// Receives progress while an ingest runs (a progress bar, log lines, or nothing).
 pub trait Progress {
@@ -101,208 +101,6 @@ pub struct IngestReport {
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
-}
-
-/// Per-file metadata from `sources.json`.
-#[derive(Debug, Clone, Deserialize)]
-struct SourceEntry {
-    file: String,
-    title: Option<String>,
-    language: Option<String>,
-    url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SourcesFile {
-    documents: Vec<SourceEntry>,
-}
-
-/// The corpus files, recursively, sorted, without hidden files and corpus metadata files.
-pub fn corpus_files(corpus: &Path) -> Result<Vec<PathBuf>> {
-    walk(corpus).map(|(files, _)| files)
-}
-
-/// The corpus files, and the subfolders that could not be listed (with the reason). Symbolic
-/// links to folders are not followed (no loops); links to files are files.
-fn walk(corpus: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>)> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    let mut stack = vec![corpus.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if dir == corpus => return Err(Error::io(&dir, e)),
-            Err(e) => {
-                problems.push(Skipped {
-                    path: dir.display().to_string(),
-                    reason: format!("folder not readable ({})", io_reason(&e)),
-                });
-                continue;
-            }
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                stack.push(path);
-            } else if file_type.is_file() || file_type.is_symlink() {
-                let top_level = path.parent() == Some(corpus);
-                if !(top_level && CORPUS_METADATA_FILES.contains(&name.as_str())) {
-                    out.push(path);
-                }
-            }
-        }
-    }
-    out.sort();
-    Ok((out, problems))
-}
-
-/// An I/O error as a short phrase (`permission denied`), without the OS error number.
-fn io_reason(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    text.to_lowercase()
-}
-
-/// A digest of what the index is built from: each file's name, size and modification time,
-/// the corpus metadata and the index format. The index is stale when it changes. Like `make`
-/// and rsync's quick check, it reads file metadata, not contents, so checking a large corpus
-/// (at every `serve`, every `--watch` tick) costs a directory walk; an ingest then tells
-/// changed content from a touched file by its SHA-256.
-pub fn corpus_fingerprint(corpus: &Path) -> Result<String> {
-    let mut hasher = Sha256::new();
-    hasher.update(FORMAT_VERSION.to_le_bytes());
-    let mut files = corpus_files(corpus)?;
-    for meta in CORPUS_METADATA_FILES {
-        let p = corpus.join(meta);
-        if p.is_file() {
-            files.push(p);
-        }
-    }
-    for path in files {
-        let rel = path.strip_prefix(corpus).unwrap_or(&path);
-        hasher.update(rel.to_string_lossy().as_bytes());
-        hasher.update([0]);
-        // unreadable files still count (by name): ingest will report them
-        if let Ok(meta) = fs::metadata(&path) {
-            hasher.update(meta.len().to_le_bytes());
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            hasher.update(modified.to_le_bytes());
-        }
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `cop-imt-2023-2027.pdf` → `cop-imt-2023-2027`; `sub/Été 2024.md` → `sub-ete-2024`.
-pub fn doc_id_for(rel_path: &Path) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let stem = rel_path.with_extension("");
-    let mut id = String::new();
-    for c in stem.to_string_lossy().nfd() {
-        if c.is_ascii_alphanumeric() {
-            id.push(c.to_ascii_lowercase());
-        } else if c.is_alphanumeric()
-            || !c.is_ascii() && unicode_normalization::char::is_combining_mark(c)
-        {
-            // accents (combining marks after NFD) disappear; other letters are dropped
-        } else if !id.ends_with('-') && !id.is_empty() {
-            id.push('-');
-        }
-    }
-    let id = id.trim_end_matches('-').to_string();
-    if id.is_empty() {
-        "doc".to_string()
-    } else {
-        id
-    }
-}
-
-/// The ids of the documents at `rels` (sorted paths inside the corpus), all different: a file
-/// whose slug an earlier file already has gets its extension appended (`bilan.md` after
-/// `bilan.pdf` → `bilan-md`), then a number. Decided from the names alone, before any file is
-/// read, so that the reading threads can build passages (whose ids start with the document id)
-/// and a file's id does not depend on which thread finishes first.
-fn doc_ids(rels: &[PathBuf]) -> Vec<String> {
-    let mut taken = HashSet::with_capacity(rels.len());
-    rels.iter()
-        .map(|rel| {
-            let slug = doc_id_for(rel);
-            let mut id = slug.clone();
-            if taken.contains(&id) {
-                let ext: String = rel
-                    .extension()
-                    .map(|e| e.to_string_lossy())
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .map(|c| c.to_ascii_lowercase())
-                    .collect();
-                if !ext.is_empty() {
-                    id = format!("{slug}-{ext}");
-                }
-            }
-            let mut n = 2;
-            while taken.contains(&id) {
-                id = format!("{slug}-{n}");
-                n += 1;
-            }
-            taken.insert(id.clone());
-            id
-        })
-        .collect()
-}
-
-/// A stable passage id: the document id, the page, and a digest of the file content and the
-/// passage's place in it. Same file content → same ids, on every ingest.
-fn passage_id(doc_id: &str, file_sha: &str, page: u32, start: usize, end: usize) -> String {
-    let digest = Sha256::digest(format!("{file_sha}:{page}:{start}:{end}").as_bytes());
-    format!("{doc_id}-p{page}-{}", &hex(&digest)[..10])
-}
-
-fn load_sources(corpus: &Path) -> (HashMap<String, SourceEntry>, Option<Skipped>) {
-    let path = corpus.join("sources.json");
-    let Ok(bytes) = fs::read(&path) else {
-        return (HashMap::new(), None);
-    };
-    match serde_json::from_slice::<SourcesFile>(&bytes) {
-        Ok(file) => (
-            file.documents
-                .into_iter()
-                .map(|e| (e.file.replace('\\', "/"), e))
-                .collect(),
-            None,
-        ),
-        Err(e) => (
-            HashMap::new(),
-            Some(Skipped {
-                path: path.display().to_string(),
-                reason: format!("ignored: not a valid sources.json ({e})"),
-            }),
-        ),
-    }
-}
-
-/// How a path is shown in citations: the corpus folder's name, then the path inside it.
-fn display_path(corpus: &Path, rel: &Path) -> String {
-    let root = corpus
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "corpus".into());
-    format!("{root}/{}", rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// Builds a new index generation from every file under `corpus` and publishes it, with the
@@ -376,90 +174,6 @@ struct Context<'a> {
     sources: &'a HashMap<String, SourceEntry>,
     options: &'a IngestOptions,
     config: SegmentConfig,
-}
-
-/// How far the indexing thread is, shared with the reading threads.
-///
-/// Passages are indexed in file order, so that the same corpus always makes the same index:
-/// the same tantivy documents in the same order (documents of equal score rank in that order)
-/// and the same figures file. Indexing files as they finish would never leave a core waiting
-/// behind a slow file, but would make both depend on thread timing. Instead, files finished
-/// ahead of their turn wait in a reorder buffer, and a reading thread does not start a file
-/// while more than [`READ_AHEAD_BYTES`] of passage text waits there, unless it is the file
-/// the indexing thread waits for (so every wait ends). With the bounded channel and one file
-/// per reading thread, memory is bounded whatever the corpus size, and a slow file (a big PDF)
-/// still leaves the other threads that much work to do meanwhile.
-#[derive(Default)]
-struct Turns {
-    state: Mutex<TurnState>,
-    moved: Condvar,
-}
-
-#[derive(Default)]
-struct TurnState {
-    /// The file the indexing thread waits for.
-    next: usize,
-    /// Passage text of files read ahead of their turn.
-    waiting_bytes: usize,
-    stop: bool,
-}
-
-impl Turns {
-    fn lock(&self) -> MutexGuard<'_, TurnState> {
-        // the lock is never held across code that can panic; a poisoned state is still whole
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Waits until file `i` may be read. `false`: the ingest is stopping.
-    fn wait_for(&self, i: usize) -> bool {
-        let state = self
-            .moved
-            .wait_while(self.lock(), |s| {
-                !s.stop && i != s.next && s.waiting_bytes > READ_AHEAD_BYTES
-            })
-            .unwrap_or_else(PoisonError::into_inner);
-        !state.stop
-    }
-
-    fn update(&self, next: usize, waiting_bytes: usize) {
-        let mut state = self.lock();
-        state.next = next;
-        state.waiting_bytes = waiting_bytes;
-        drop(state);
-        self.moved.notify_all();
-    }
-
-    fn stop(&self) {
-        self.lock().stop = true;
-        self.moved.notify_all();
-    }
-}
-
-/// Lowers the calling reading thread's scheduling priority a little. The index writer's thread
-/// is the ingest's critical path (it analyses every passage for each of its fields): with more
-/// busy threads than cores, the reading threads then fill the time it leaves instead of taking
-/// turns with it. PDF child processes started from the thread inherit its priority.
-#[cfg(target_os = "linux")]
-fn lower_priority() {
-    // SAFETY: `nice` only changes a scheduling attribute; on Linux it is the calling thread's.
-    unsafe {
-        libc::nice(5);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lower_priority() {}
-
-/// Stops the ingest if its thread panics, so that no other thread waits for a file that
-/// will never come.
-struct StopOnPanic<'a>(&'a Turns);
-
-impl Drop for StopOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.stop();
-        }
-    }
 }
 
 /// The live generation, when an ingest can reuse its passages: read through its index, one
@@ -908,31 +622,6 @@ mod tests {
             doc_ids(&rels),
             ["bilan", "bilan-pdf", "bilan-md", "bilan-2", "sub-x"]
         );
-    }
-
-    #[test]
-    fn a_reader_waits_only_when_too_much_is_read_ahead_and_not_for_the_next_file() {
-        let turns = Turns::default();
-        turns.update(3, READ_AHEAD_BYTES + 1);
-        // the file the indexing thread waits for never waits
-        assert!(turns.wait_for(3));
-        std::thread::scope(|scope| {
-            let later = scope.spawn(|| turns.wait_for(5));
-            std::thread::sleep(Duration::from_millis(50));
-            assert!(!later.is_finished(), "read ahead over the limit");
-            turns.update(4, READ_AHEAD_BYTES);
-            assert!(later.join().unwrap_or(false));
-            let stopped = scope.spawn(|| {
-                turns.update(4, READ_AHEAD_BYTES + 1);
-                turns.wait_for(6)
-            });
-            std::thread::sleep(Duration::from_millis(50));
-            turns.stop();
-            assert!(
-                !stopped.join().unwrap_or(true),
-                "stopping releases the readers"
-            );
-        });
     }
 
     /// Writes a corpus whose files take different times to read, so that threads finish out of
