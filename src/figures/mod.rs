@@ -176,11 +176,6 @@ pub struct ParsedValue {
 /// (floating-point noise from `13,6 k` × 1000 and the like).
 pub(crate) const VALUE_TOLERANCE: f64 = 1e-9;
 
-/// Are two values the same figure (up to floating-point noise)?
-pub fn same_value(a: f64, b: f64) -> bool {
-    (a - b).abs() <= VALUE_TOLERANCE * a.abs().max(b.abs()).max(1.0)
-}
-
 /// Checks a lookup and reads its value.
 pub fn parse(query: &FigureQuery) -> Result<Option<ParsedValue>> {
     let q_empty = query.q.as_deref().is_none_or(|q| q.trim().is_empty());

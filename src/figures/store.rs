@@ -94,27 +94,25 @@ impl FigureFields {
     }
 }
 
-/// The three query analyzers, built once (their stop-word sets are not free to build).
-pub(super) fn analyzers() -> [tantivy::tokenizer::TextAnalyzer; 3] {
-    [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query))
-}
-
-/// Every analysed form of the words of `text`.
-pub(super) fn stems(
-    analyzers: &mut [tantivy::tokenizer::TextAnalyzer; 3],
-    text: &str,
-) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for a in analyzers.iter_mut() {
-        out.extend(analyze(a, text).into_iter().map(|t| t.text));
-    }
-    out
-}
-
 thread_local! {
-    /// Each thread's query analyzers, built once (see [`analyzers`]).
+    /// The three query analyzers, built once per thread (their stop-word sets are not free to
+    /// build).
     static ANALYZERS: std::cell::RefCell<[tantivy::tokenizer::TextAnalyzer; 3]> =
-        std::cell::RefCell::new(analyzers());
+        std::cell::RefCell::new(
+            [Analyzer::French, Analyzer::English, Analyzer::Exact]
+                .map(|a| a.build(NumberMode::Query)),
+        );
+}
+
+/// Every analysed form (French, English, exact) of the words of `text`.
+fn analysed_forms(text: &str) -> HashSet<String> {
+    ANALYZERS.with(|analyzers| {
+        let mut out = HashSet::new();
+        for a in analyzers.borrow_mut().iter_mut() {
+            out.extend(analyze(a, text).into_iter().map(|t| t.text));
+        }
+        out
+    })
 }
 
 /// A figure with the analysed words around it, ready for the figures index. Analysing is the
@@ -135,10 +133,7 @@ impl FigureEntry {
             figure.source.section.as_deref().unwrap_or(""),
             figure.source.title
         );
-        let mut words: Vec<String> = ANALYZERS
-            .with(|a| stems(&mut a.borrow_mut(), &text))
-            .into_iter()
-            .collect();
+        let mut words: Vec<String> = analysed_forms(&text).into_iter().collect();
         words.sort_unstable();
         FigureEntry { figure, words }
     }
@@ -272,15 +267,6 @@ impl Figures {
         Figures::on(&index)
     }
 
-    /// Figures in the index.
-    pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The figures matching a look-up, in corpus order, and how many matched in all.
     pub fn lookup(&self, query: &FigureQuery) -> Result<(Option<ParsedValue>, usize, Vec<Figure>)> {
         let parsed = super::parse(query)?;
@@ -329,10 +315,9 @@ impl Figures {
             must.push(self.value_query(wanted));
         }
         if let Some(q) = query.q.as_deref() {
-            let mut analyzers = analyzers();
             // Each word of `q`, in any analysed form; stop words drop out.
             for word in q.split_whitespace() {
-                let forms = stems(&mut analyzers, word);
+                let forms = analysed_forms(word);
                 if !forms.is_empty() {
                     must.push(Box::new(TermSetQuery::new(
                         forms

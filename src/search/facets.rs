@@ -16,10 +16,10 @@ use crate::model::{DocFacet, DocumentInfo, Facets, Lang, LangFacet};
 impl Engine {
     /// Counts a query's matches per document and language as it runs.
     pub(super) fn facet_counter(&self) -> FacetCounter {
-        let schema = &self.fields.schema;
+        let fields = self.passages.fields();
         FacetCounter::new(
-            schema.get_field_name(self.fields.doc_id),
-            schema.get_field_name(self.fields.lang),
+            fields.schema.get_field_name(fields.doc_id),
+            fields.schema.get_field_name(fields.lang),
         )
     }
 

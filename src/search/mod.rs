@@ -22,7 +22,7 @@ use crate::analysis::thesaurus::{LazyThesaurus, Thesaurus};
 use crate::error::{Error, Result};
 use crate::figures::Figures;
 use crate::index::store::text_of;
-use crate::index::{self, Fields, Manifest, PassageStore};
+use crate::index::{self, Manifest, PassageStore};
 use crate::model::{DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse};
 use highlight::{render_html, Highlighter, PassageTokens, WordStems};
 use query::AnswerKind;
@@ -124,7 +124,6 @@ pub struct PassageWithContext {
 pub struct Engine {
     index_dir: PathBuf,
     passages: PassageStore,
-    fields: Fields,
     manifest: Manifest,
     /// Document id → its position in the manifest.
     doc_positions: HashMap<String, usize>,
@@ -158,11 +157,11 @@ impl Engine {
         if let Some(source) = dictionary.source() {
             tracing::info!(file = %source.display(), headwords = dictionary.len(), "bilingual dictionary");
         }
-        let passages = PassageStore::new(&index, fields.clone())?;
+        let passages = PassageStore::new(&index, fields)?;
         // Synonyms the passages never use could not match: not kept.
         let thesaurus = {
             let reader = passages.reader().clone();
-            let text_fr = fields.text_fr;
+            let text_fr = passages.fields().text_fr;
             LazyThesaurus::new(move || {
                 let searcher = reader.searcher();
                 Thesaurus::from_environment(|stem| {
@@ -181,7 +180,6 @@ impl Engine {
         Ok(Engine {
             index_dir: index_dir.to_path_buf(),
             passages,
-            fields,
             manifest,
             doc_positions,
             highlighter: Highlighter::default(),
@@ -374,10 +372,10 @@ impl Engine {
         let mut highlighter = self.highlighter.clone();
         for (score, address) in top[..pool].iter_mut().filter(|(s, _)| *s >= floor) {
             let doc: TantivyDocument = searcher.doc(*address)?;
-            let text = text_of(&doc, self.fields.text).unwrap_or_default();
+            let text = text_of(&doc, self.passages.fields().text).unwrap_or_default();
             let tokens = highlighter.analyze(&text);
             if let Some(stems) = &density {
-                let section = text_of(&doc, self.fields.section).unwrap_or_default();
+                let section = text_of(&doc, self.passages.fields().section).unwrap_or_default();
                 let heading = highlighter.analyze(&section);
                 let share = highlighter.densest_share(&tokens, &heading, stems, DENSITY_WINDOW);
                 *score *= 1.0 + DENSITY_BOOST * share;
@@ -396,7 +394,7 @@ impl Engine {
 
     fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> query::BuiltQuery {
         query::build(
-            &self.fields,
+            self.passages.fields(),
             &self.analyzers,
             &self.synonyms,
             &self.dictionary,
@@ -418,7 +416,7 @@ impl Engine {
         }
         let mut fixes = Vec::new();
         for word in unknown {
-            if let Some(fix) = suggest::closest_term(searcher, self.fields.exact, word) {
+            if let Some(fix) = suggest::closest_term(searcher, self.passages.fields().exact, word) {
                 fixes.push((word.as_str(), fix));
             }
         }
