@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::util::{get_url, ingest_json, ServeProcess};
+use crate::util::{agent, get_url, ingest_json, ServeProcess};
 
 const FILES: usize = 24;
 const PARAGRAPHS: usize = 360;
@@ -123,20 +123,23 @@ fn served() -> &'static Served {
     })
 }
 
+/// GET a path of the served corpus (passage ids and the values used here are URL-safe).
 fn get(path: &str) -> serde_json::Value {
-    let url = format!("{}{path}", served().server.url);
-    let (status, body) = get_url(&url);
-    assert_eq!(status, 200, "{url}: {body}");
-    body
+    get_with(path, &[])
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// GET a path with query parameters, encoded by the HTTP client.
+fn get_with(path: &str, params: &[(&str, &str)]) -> serde_json::Value {
+    let url = format!("{}{path}", served().server.url);
+    let mut request = agent().get(&url);
+    for (k, v) in params {
+        request = request.query(*k, *v);
+    }
+    let mut response = request.call().expect("request completes");
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.body_mut().read_json().expect("JSON body");
+    assert_eq!(status, 200, "{url} {params:?}: {body}");
+    body
 }
 
 /// The passage that states paragraph `p` of file `f`, found through its marker figure.
@@ -163,7 +166,7 @@ fn the_generated_corpus_is_a_few_thousand_passages() {
 fn every_document_reads_in_order_through_prev_and_next() {
     for f in [0, 1, 5, FILES - 1] {
         let first = passage_of(f, 0);
-        let body = get(&format!("/api/passages/{}", encode(&first)));
+        let body = get(&format!("/api/passages/{}", first));
         assert_eq!(body["prev_id"], serde_json::Value::Null, "first passage");
         let doc_id = body["source"]["doc_id"]
             .as_str()
@@ -174,7 +177,7 @@ fn every_document_reads_in_order_through_prev_and_next() {
         let mut ordinals = vec![body["ordinal"].as_u64().expect("ordinal")];
         let mut current = body;
         while let Some(next) = current["next_id"].as_str().map(str::to_string) {
-            let body = get(&format!("/api/passages/{}", encode(&next)));
+            let body = get(&format!("/api/passages/{}", next));
             assert_eq!(body["source"]["doc_id"], doc_id.as_str());
             assert_eq!(
                 body["prev_id"].as_str(),
@@ -256,12 +259,11 @@ fn counted(query: &str, lang: Option<&str>) -> (BTreeMap<String, u64>, BTreeMap<
     let mut docs = BTreeMap::new();
     let mut langs = BTreeMap::new();
     let mut offset = 0;
-    let filter = lang.map(|l| format!("&lang={l}")).unwrap_or_default();
     loop {
-        let body = get(&format!(
-            "/api/search?q={}&limit=100&offset={offset}{filter}",
-            encode(query)
-        ));
+        let offset_text = offset.to_string();
+        let mut params = vec![("q", query), ("limit", "100"), ("offset", &offset_text)];
+        params.extend(lang.map(|l| ("lang", l)));
+        let body = get_with("/api/search", &params);
         let hits = body["hits"].as_array().cloned().unwrap_or_default();
         for hit in &hits {
             let doc = hit["source"]["doc_id"].as_str().expect("doc").to_string();
@@ -323,7 +325,7 @@ fn figure_look_ups_find_every_place_and_only_those() {
         .iter()
         .map(|f| {
             let id = f["passage_id"].as_str().expect("id");
-            let passage = get(&format!("/api/passages/{}", encode(id)));
+            let passage = get(&format!("/api/passages/{}", id));
             (
                 f["source"]["path"].as_str().expect("path").to_string(),
                 passage["ordinal"].as_u64().expect("ordinal"),
