@@ -166,13 +166,32 @@ pub struct SearchResponse {
 
 /// Counts of matching passages per document and per language. Each facet ignores its own
 /// filter but honours the other one: with `lang=en`, `docs` counts English matches in every
-/// document, and `langs` still shows how many French matches the query has.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// document, and `langs` still shows how many French matches the query has. A query matching
+/// more passages than the search ranks in full is counted over its best ones (`complete` is
+/// then false): where the best matches lie, at a cost that does not grow with the corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facets {
     /// Most matches first; at most 50 documents (the filtered one always among them).
     pub docs: Vec<DocFacet>,
     /// Most matches first.
     pub langs: Vec<LangFacet>,
+    /// Every match was counted (false: only the best [`crate::search::facets::FACET_POOL`]).
+    #[serde(default = "yes")]
+    pub complete: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Facets {
+    fn default() -> Self {
+        Facets {
+            docs: Vec::new(),
+            langs: Vec::new(),
+            complete: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

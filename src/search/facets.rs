@@ -1,41 +1,57 @@
-//! Facet counts: how many of the passages a query matches lie in each document and in each
+//! Facet counts: how many of a query's best passages lie in each document and in each
 //! language. Each facet ignores its own filter but honours the other one, so the numbers next
 //! to a filter say what choosing it would give (with `lang=en`, the documents count English
 //! matches; the languages still count every match of the chosen document).
+//!
+//! Like the rescoring, the counts are taken over the query's best [`FACET_POOL`] passages,
+//! the ones the search ranks anyway: every match when a query matches fewer, and where the
+//! best matches lie when it matches a hundred thousand, at a cost that does not grow with the
+//! corpus.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocAddress, SegmentReader};
 
 use super::{Engine, SearchRequest};
 use crate::error::Result;
+use crate::index::Fields;
 use crate::model::{DocFacet, DocumentInfo, Facets, Lang, LangFacet};
 
-impl Engine {
-    /// Counts a query's matches per document and language as it runs.
-    pub(super) fn facet_counter(&self) -> FacetCounter {
-        let fields = self.passages.fields();
-        FacetCounter::new(
-            fields.schema.get_field_name(fields.doc_id),
-            fields.schema.get_field_name(fields.lang),
-        )
-    }
+/// How many of a query's best passages the facets count.
+pub const FACET_POOL: usize = 1000;
 
-    /// Facets of `request` from the counts of its unfiltered matches.
-    pub(super) fn facets_of(&self, counts: &FacetCounts, request: &SearchRequest) -> Facets {
-        from_counts(
-            counts,
-            &self.doc_positions,
+impl Engine {
+    /// Facets of `request` from the best passages of its unfiltered query (`top`, at least
+    /// [`FACET_POOL`] long when it matches that many) and its number of matches.
+    pub(super) fn facets_of_top(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: &[(f32, DocAddress)],
+        total: usize,
+        request: &SearchRequest,
+    ) -> Result<Facets> {
+        let counted = &top[..top.len().min(FACET_POOL)];
+        let counts = self.facet_keys.count(searcher, counted)?;
+        let doc_filter = request
+            .doc
+            .as_deref()
+            .and_then(|d| self.doc_positions.get(d).copied());
+        let mut facets = tally(
+            counts.into_iter(),
             &self.manifest.documents,
-            request.doc.as_deref(),
+            doc_filter,
             request.lang,
-        )
+        );
+        facets.complete = counted.len() >= total;
+        Ok(facets)
     }
 
     /// Facets of a filtered request: the query is built again without its filters and its
-    /// matches counted.
+    /// best passages counted.
     pub(super) fn facets(
         &self,
         searcher: &tantivy::Searcher,
@@ -49,152 +65,125 @@ impl Engine {
         let built = self.build_query(searcher, &unfiltered);
         match &built.query {
             Some(q) => {
-                let counts = searcher.search(q.as_ref(), &self.facet_counter())?;
-                Ok(self.facets_of(&counts, request))
+                let collector = (TopDocs::with_limit(FACET_POOL).order_by_score(), Count);
+                let (top, total) = searcher.search(q.as_ref(), &collector)?;
+                self.facets_of_top(searcher, &top, total, request)
             }
             None => Ok(Facets::default()),
         }
     }
 }
 
-/// Counts the matches of a query per (document id, language), reading the two fast fields of
-/// each match: no stored passage is opened and nothing is kept per passage between queries.
-pub struct FacetCounter {
+/// What a passage is counted under: its document's position in the manifest and its
+/// language, read from the passage's two fast fields through per-segment tables.
+///
+/// A fast string field gives a term ordinal per passage; turning ordinals into names means
+/// decompressing the segment's term dictionary, which per query would cost more than the
+/// counting. So each segment's ordinals are mapped to manifest positions once, on the first
+/// query that meets the segment: a table the size of the segment's documents (not its
+/// passages), kept while the generation is open.
+pub struct FacetKeys {
     doc_field: String,
     lang_field: String,
+    /// Document id → position in the manifest (the engine's own map, shared).
+    doc_positions: Arc<HashMap<String, usize>>,
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentKeys>>>,
 }
 
-impl FacetCounter {
-    pub fn new(doc_field: &str, lang_field: &str) -> FacetCounter {
-        FacetCounter {
-            doc_field: doc_field.to_string(),
-            lang_field: lang_field.to_string(),
+/// One segment's ordinal tables.
+struct SegmentKeys {
+    doc_column: Option<StrColumn>,
+    lang_column: Option<StrColumn>,
+    /// doc id ordinal → manifest position (None: not in the manifest)
+    positions: Vec<Option<usize>>,
+    /// language ordinal → language
+    langs: Vec<Option<Lang>>,
+}
+
+impl FacetKeys {
+    pub fn new(fields: &Fields, doc_positions: Arc<HashMap<String, usize>>) -> FacetKeys {
+        FacetKeys {
+            doc_field: fields.schema.get_field_name(fields.doc_id).to_string(),
+            lang_field: fields.schema.get_field_name(fields.lang).to_string(),
+            doc_positions,
+            segments: Mutex::new(HashMap::new()),
         }
     }
-}
 
-/// Matches per (document id, language code).
-pub type FacetCounts = HashMap<(String, String), usize>;
-
-/// One segment's counts, by term ordinals of the two columns (a dense table: a segment holds
-/// few documents and two languages).
-pub struct SegmentFacetCounter {
-    columns: Option<(StrColumn, StrColumn)>,
-    langs: usize,
-    counts: Vec<u32>,
-}
-
-impl Collector for FacetCounter {
-    type Fruit = FacetCounts;
-    type Child = SegmentFacetCounter;
-
-    fn for_segment(
+    /// Counts the passages at `addresses` per (document position, language). Passages of a
+    /// document missing from the manifest, or of an unknown language, are not counted.
+    pub fn count(
         &self,
-        _segment_ord: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentFacetCounter> {
-        let fast = segment.fast_fields();
-        let columns = fast.str(&self.doc_field)?.zip(fast.str(&self.lang_field)?);
-        let (docs, langs) = columns
-            .as_ref()
-            .map_or((0, 0), |(d, l)| (d.num_terms(), l.num_terms()));
-        Ok(SegmentFacetCounter {
-            columns,
-            langs,
-            counts: vec![0; docs * langs],
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
-        let mut out = FacetCounts::new();
-        for fruit in fruits {
-            for (key, n) in fruit {
-                *out.entry(key).or_default() += n;
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = FacetCounts;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        let Some((docs, langs)) = &self.columns else {
-            return;
-        };
-        if let (Some(d), Some(l)) = (docs.ords().first(doc), langs.ords().first(doc)) {
-            if let Some(cell) = self.counts.get_mut(d as usize * self.langs + l as usize) {
-                *cell += 1;
-            }
-        }
-    }
-
-    fn harvest(self) -> FacetCounts {
-        let mut out = FacetCounts::new();
-        let Some((docs, langs)) = &self.columns else {
-            return out;
-        };
-        if self.langs == 0 {
-            return out;
-        }
-        // The names of the ordinals that matched, read in one ordered pass over each
-        // dictionary (one block decompressed at a time, not one per ordinal).
-        let cells: Vec<(u64, u64, u32)> = self
-            .counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(cell, &n)| ((cell / self.langs) as u64, (cell % self.langs) as u64, n))
-            .collect();
-        let mut doc_ords: Vec<u64> = cells.iter().map(|&(d, _, _)| d).collect();
-        doc_ords.dedup();
-        let names = |column: &StrColumn, ords: &[u64]| {
-            let mut names = Vec::with_capacity(ords.len());
-            let complete = column
-                .dictionary()
-                .sorted_ords_to_term_cb(ords, |bytes| {
-                    names.push(String::from_utf8_lossy(bytes).into_owned())
-                })
-                .unwrap_or(false);
-            complete.then_some(names)
-        };
-        let lang_ords: Vec<u64> = (0..self.langs as u64).collect();
-        let (Some(doc_names), Some(lang_names)) =
-            (names(docs, &doc_ords), names(langs, &lang_ords))
-        else {
-            return out;
-        };
-        for (d, l, n) in cells {
-            let Ok(i) = doc_ords.binary_search(&d) else {
+        searcher: &tantivy::Searcher,
+        addresses: &[(f32, DocAddress)],
+    ) -> tantivy::Result<HashMap<(usize, Lang), usize>> {
+        let mut sorted: Vec<DocAddress> = addresses.iter().map(|(_, a)| *a).collect();
+        sorted.sort_unstable();
+        let mut counts = HashMap::new();
+        for chunk in sorted.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+            let keys = self.segment(searcher.segment_reader(chunk[0].segment_ord))?;
+            let (Some(docs), Some(langs)) = (&keys.doc_column, &keys.lang_column) else {
                 continue;
             };
-            if let (Some(doc), Some(lang)) = (doc_names.get(i), lang_names.get(l as usize)) {
-                *out.entry((doc.clone(), lang.clone())).or_default() += n as usize;
+            for address in chunk {
+                let doc = docs.ords().first(address.doc_id);
+                let lang = langs.ords().first(address.doc_id);
+                let position = doc.and_then(|o| keys.positions.get(o as usize).copied()?);
+                let lang = lang.and_then(|o| keys.langs.get(o as usize).copied()?);
+                if let (Some(position), Some(lang)) = (position, lang) {
+                    *counts.entry((position, lang)).or_default() += 1;
+                }
             }
         }
-        out
+        Ok(counts)
     }
-}
 
-/// Facets from counts: passages of a document missing from the manifest, or of an unknown
-/// language, are not counted.
-pub fn from_counts(
-    counts: &FacetCounts,
-    doc_positions: &HashMap<String, usize>,
-    documents: &[DocumentInfo],
-    doc_filter: Option<&str>,
-    lang_filter: Option<Lang>,
-) -> Facets {
-    let keyed = counts
-        .iter()
-        .filter_map(|((doc, lang), &n)| Some(((*doc_positions.get(doc)?, Lang::parse(lang)?), n)));
-    let doc_filter = doc_filter.and_then(|d| doc_positions.get(d).copied());
-    tally(keyed, documents, doc_filter, lang_filter)
+    fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentKeys>> {
+        let id = reader.segment_id();
+        if let Some(keys) = self.cached(id) {
+            return Ok(keys);
+        }
+        let fast = reader.fast_fields();
+        let doc_column = fast.str(&self.doc_field)?;
+        let lang_column = fast.str(&self.lang_field)?;
+        let names = |column: &Option<StrColumn>| -> tantivy::Result<Vec<String>> {
+            let mut names = Vec::new();
+            if let Some(column) = column {
+                let mut stream = column.dictionary().stream()?;
+                while stream.advance() {
+                    names.push(String::from_utf8_lossy(stream.key()).into_owned());
+                }
+            }
+            Ok(names)
+        };
+        let positions = names(&doc_column)?
+            .iter()
+            .map(|id| self.doc_positions.get(id).copied())
+            .collect();
+        let langs = names(&lang_column)?
+            .iter()
+            .map(|code| Lang::parse(code))
+            .collect();
+        let keys = Arc::new(SegmentKeys {
+            doc_column,
+            lang_column,
+            positions,
+            langs,
+        });
+        self.segments
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, keys.clone());
+        Ok(keys)
+    }
+
+    fn cached(&self, id: SegmentId) -> Option<Arc<SegmentKeys>> {
+        self.segments
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned()
+    }
 }
 
 /// Most documents listed in a response's facets: a filter menu shows a few dozen at most, and
@@ -247,7 +236,11 @@ pub fn tally(
         .map(|(lang, count)| LangFacet { lang, count })
         .collect();
     langs.sort_by(|a, b| b.count.cmp(&a.count).then(a.lang.code().cmp(b.lang.code())));
-    Facets { docs, langs }
+    Facets {
+        docs,
+        langs,
+        complete: true,
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! [`query`]), runs it, and turns stored documents back into passages. It knows nothing about
 //! HTTP: the API and the CLI both call [`Engine::search`].
 
+pub mod bonus;
 pub mod facets;
 pub mod highlight;
 pub mod query;
@@ -11,6 +12,7 @@ pub mod suggest;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
@@ -126,7 +128,9 @@ pub struct Engine {
     passages: PassageStore,
     manifest: Manifest,
     /// Document id → its position in the manifest.
-    doc_positions: HashMap<String, usize>,
+    doc_positions: Arc<HashMap<String, usize>>,
+    /// Facet keys of the passages, per segment.
+    facet_keys: facets::FacetKeys,
     highlighter: Highlighter,
     analyzers: query::QueryAnalyzers,
     synonyms: Synonyms,
@@ -171,17 +175,21 @@ impl Engine {
                 })
             })
         };
-        let doc_positions = manifest
-            .documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.clone(), i))
-            .collect();
+        let doc_positions: Arc<HashMap<String, usize>> = Arc::new(
+            manifest
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id.clone(), i))
+                .collect(),
+        );
+        let facet_keys = facets::FacetKeys::new(passages.fields(), doc_positions.clone());
         Ok(Engine {
             index_dir: index_dir.to_path_buf(),
             passages,
             manifest,
             doc_positions,
+            facet_keys,
             highlighter: Highlighter::default(),
             analyzers: query::QueryAnalyzers::default(),
             synonyms,
@@ -245,9 +253,8 @@ impl Engine {
         let mut confidence = 0.0;
         let mut facets = Facets::default();
         if let Some(q) = &built.query {
-            // Without filters the facets count the same matches as the page: one traversal.
-            let counter =
-                (request.doc.is_none() && request.lang.is_none()).then(|| self.facet_counter());
+            // Without filters the facets count the page's own best passages.
+            let unfiltered = request.doc.is_none() && request.lang.is_none();
             let rerank = built.question && (request.word_density || built.answer_focus.is_some());
             let wanted = request.offset + request.limit;
             let needed = if rerank {
@@ -255,13 +262,21 @@ impl Engine {
             } else {
                 wanted
             };
-            let pool = if !built.rescore.is_empty() {
-                needed.max(rescore::RESCORE_POOL)
+            let mut pool = needed;
+            if !built.rescore.is_empty() {
+                pool = pool.max(rescore::RESCORE_POOL);
+            }
+            if unfiltered {
+                pool = pool.max(facets::FACET_POOL);
+            }
+            let collector = (TopDocs::with_limit(pool).order_by_score(), Count);
+            let (mut top, count) = searcher.search(q.as_ref(), &collector)?;
+            total = count;
+            facets = if unfiltered {
+                self.facets_of_top(&searcher, &top, total, request)?
             } else {
-                needed
+                self.facets(&searcher, request)?
             };
-            let collector = (TopDocs::with_limit(pool).order_by_score(), Count, counter);
-            let (mut top, count, counts) = searcher.search(q.as_ref(), &collector)?;
             if !built.rescore.is_empty() {
                 rescore::rescore(&searcher, &built.rescore, &mut top)?;
             }
@@ -274,11 +289,6 @@ impl Engine {
                 .skip(request.offset)
                 .take(request.limit)
                 .collect();
-            total = count;
-            facets = match counts {
-                Some(counts) => self.facets_of(&counts, request),
-                None => self.facets(&searcher, request)?,
-            };
             let mut highlighter = self.highlighter.clone();
             for (rank, (score, address)) in top.into_iter().enumerate() {
                 let doc: TantivyDocument = searcher.doc(address)?;

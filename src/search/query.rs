@@ -15,6 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use super::bonus::BonusQuery;
 use super::highlight::{MatchTerms, QueryWord};
 use super::suggest;
 use super::SearchRequest;
@@ -747,9 +748,27 @@ pub fn build(
         word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
     }
 
+    // Coordination: a flat bonus per query word present, whatever its frequency, so passages
+    // holding more of the query's words rise above those repeating one of them.
+    // The bonus is the word's IDF: a rare word found counts more than `IMT` found.
+    // The words of a term the synonyms name (`conseil d'administration`, `élèves ingénieurs`)
+    // say one thing: each earns its bonus divided by √(the term's length), so the term counts
+    // more than one word and less than two against the query's other words.
+    let coordinated = word_clauses.len() >= 2;
     let mut scoring: Vec<(Occur, Box<dyn Query>)> = word_clauses
-        .iter()
-        .map(|q| (Occur::Should, q.box_clone()))
+        .into_iter()
+        .zip(&content)
+        .map(|(q, (_, forms))| -> (Occur, Box<dyn Query>) {
+            if coordinated {
+                let idf = idf(searcher, forms.doc_freq) / (forms.term_words.max(1) as f32).sqrt();
+                (
+                    Occur::Should,
+                    Box::new(BonusQuery::new(q, boost::COORDINATION * idf)),
+                )
+            } else {
+                (Occur::Should, q)
+            }
+        })
         .collect();
     // A word's thesaurus synonyms: the best one found, apart from the word's clause (a
     // general thesaurus is too loose to count as the word for the coordination bonus).
@@ -766,24 +785,6 @@ pub fn build(
             Occur::Should,
             boosted(best_of(related), boost::THESAURUS * w_fr),
         ));
-    }
-    // Coordination: a flat bonus per query word present, whatever its frequency, so passages
-    // holding more of the query's words rise above those repeating one of them.
-    // The bonus is the word's IDF: a rare word found counts more than `IMT` found.
-    // The words of a term the synonyms name (`conseil d'administration`, `élèves ingénieurs`)
-    // say one thing: each earns its bonus divided by √(the term's length), so the term counts
-    // more than one word and less than two against the query's other words.
-    if word_clauses.len() >= 2 {
-        for (q, (_, forms)) in word_clauses.iter().zip(&content) {
-            let idf = idf(searcher, forms.doc_freq) / (forms.term_words.max(1) as f32).sqrt();
-            scoring.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    q.box_clone(),
-                    boost::COORDINATION * idf,
-                )),
-            ));
-        }
     }
     let mut positional: Vec<Box<dyn Query>> = Vec::new();
     if exact_all.len() >= 2 {

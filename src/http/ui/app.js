@@ -18,6 +18,7 @@ const TEXT = {
     language: 'Langue',
     allDocs: 'Tous les documents',
     allLangs: 'Toutes les langues',
+    facetsBest: 'Comptés parmi les meilleurs passages seulement.',
     langs: { fr: 'Français', en: 'Anglais' },
     found: (n, ms) => `${n} passage${n > 1 ? 's' : ''} trouvé${n > 1 ? 's' : ''} · ${ms} ms`,
     searching: 'Recherche…',
@@ -63,6 +64,7 @@ const TEXT = {
     language: 'Language',
     allDocs: 'All documents',
     allLangs: 'All languages',
+    facetsBest: 'Counted among the best passages only.',
     langs: { fr: 'French', en: 'English' },
     found: (n, ms) => `${n} passage${n > 1 ? 's' : ''} found · ${ms} ms`,
     searching: 'Searching…',
@@ -495,6 +497,11 @@ function renderFilters(facets) {
   }
   radios('#f-doc', 'doc', t().allDocs, total(docs), docOptions);
   radios('#f-lang', 'lang', t().allLangs, total(langs), langOptions);
+  // A query matching more passages than the server counts facets over: say so, as the
+  // counts then add up to fewer than the total.
+  const note = $('#facets-note');
+  note.hidden = !facets || facets.complete !== false;
+  note.textContent = note.hidden ? '' : t().facetsBest;
   const active = (state.doc ? 1 : 0) + (state.lang ? 1 : 0);
   $('#filters summary').textContent = active ? t().filtersActive(active) : t().filters;
   $('#filters').classList.toggle('empty', !facets);
