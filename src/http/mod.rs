@@ -33,10 +33,24 @@ use crate::figures::{figure_lookup, FigureQuery, Unit};
 use crate::model::Lang;
 use crate::search::{Engine, SearchRequest};
 
-/// Shared state: the engine behind an `Arc`.
+/// Shared state: the engine behind an `Arc`, and the slots for its work.
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<Engine>,
+    /// Engine calls running at once: one per core. A search is CPU work; sixty-four run
+    /// together would each take sixty-four times as long and hold their memory meanwhile,
+    /// while in a first-come queue each runs at full speed and the slowest wait least.
+    workers: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(engine: Arc<Engine>) -> AppState {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        AppState {
+            engine,
+            workers: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
 }
 
 /// The JSON error body: `{"error": "...", "code": "..."}`.
@@ -143,10 +157,22 @@ where
     F: FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
 {
     let engine = state.engine.clone();
-    tokio::task::spawn_blocking(move || f(&engine))
+    let slot = state
+        .workers
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| ApiError(Error::Internal(format!("search task failed: {e}"))))?
-        .map_err(ApiError)
+        .map_err(|e| ApiError(Error::Internal(format!("no worker slot: {e}"))))?;
+    // The slot is held by the work itself: a request that times out still occupies its core
+    // until the search ends.
+    tokio::task::spawn_blocking(move || {
+        let result = f(&engine);
+        drop(slot);
+        result
+    })
+    .await
+    .map_err(|e| ApiError(Error::Internal(format!("search task failed: {e}"))))?
+    .map_err(ApiError)
 }
 
 async fn search(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -391,7 +417,7 @@ pub fn app(engine: Arc<Engine>) -> Router {
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
-        .with_state(AppState { engine })
+        .with_state(AppState::new(engine))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(10),
