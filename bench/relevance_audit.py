@@ -12,7 +12,7 @@
       by assessors following tests/eval/audit-brief.md) with the key and prints the rows in the
       format of tests/eval/audit.jsonl, and the agreement with the labels per kind.
 
-Adopting verdicts into the query files stays a reviewed edit (see README, Relevance).
+Adopting verdicts into the query files stays a reviewed edit (see docs/relevance.md).
 Needs a release build and an index: `cargo run --release -- ingest`.
 """
 import collections, glob, json, random, re, subprocess, sys, unicodedata

@@ -1,10 +1,10 @@
 //! Relevance evaluation: runs a set of judged queries through [`Engine::search`] (the search
 //! the HTTP API uses) and scores the ranking: Success@1, Success@5, MRR@10 and Recall@10,
 //! overall and per kind, plus timing. A passage is relevant when it contains one of the
-//! query's answer strings after normalisation (NFC, whitespace collapsed, ’ → ', case folded).
-//! Queries of kind `negative` have no answer: they succeed when the response's `match` is not
-//! `strong` (the engine says it found nothing convincing). Answer and figure evaluation are in
-//! [`answers`].
+//! query's answer strings after [`normalize_for_match`] (NFC, whitespace collapsed, ’ → ',
+//! case folded). Queries of kind `negative` have no answer: they succeed when the response's
+//! `match` is not `strong` (the engine says it found nothing convincing). Answer and figure
+//! evaluation are in [`answers`].
 
 pub mod answers;
 
@@ -13,8 +13,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
+use crate::analysis::normalize_for_match;
 use crate::error::{Error, Result};
 use crate::model::{Lang, MatchStrength};
 use crate::search::{Engine, SearchRequest};
@@ -56,16 +56,6 @@ pub fn load_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>>
         })?);
     }
     Ok(out)
-}
-
-/// The normalisation under which an answer must occur in a passage.
-pub fn normalize_for_match(text: &str) -> String {
-    let text: String = text.nfc().collect();
-    let text = text.replace(['’', 'ʼ', '`'], "'");
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 /// The scores of a group of queries.
@@ -291,15 +281,6 @@ pub fn validate(queries: &[EvalQuery]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalisation_for_answers() {
-        assert_eq!(
-            normalize_for_match("L’IMT  compte\n13 600 Étudiants"),
-            "l'imt compte 13 600 étudiants"
-        );
-        assert_eq!(normalize_for_match("e\u{301}cole"), "école");
-    }
 
     fn outcome(rank: Option<usize>) -> QueryOutcome {
         QueryOutcome {

@@ -5,13 +5,16 @@
 //! ```text
 //! extract (file → pages of text with headings)
 //!   → segment (→ passages with exact character offsets)
-//!     → analysis + index (→ tantivy, French/English/exact fields)
-//!       → search (query → ranked, highlighted passages)
-//!         → http (axum JSON API) / cli (terminal)
+//!     → figures (→ the numbers each passage states)
+//!       → analysis + index (→ tantivy, French/English/exact fields, figures beside)
+//!         → search (query → ranked, highlighted passages)
+//!           → answer (question → answer sentences)
+//!             → http (axum JSON API) / cli (terminal) / eval (scores)
 //! ```
 //!
 //! `model` (shared vocabulary) and `error` (the one error type) are used by every stage;
-//! `ingest` drives extract → segment → index over a folder.
+//! `ingest` drives extract → segment → figures → index over a folder. A module uses only
+//! modules before it in this flow (no cycles); `ARCHITECTURE.md` says what each hands on.
 
 pub mod analysis;
 pub mod answer;

@@ -222,8 +222,8 @@ fn trace_lists_every_place_a_figure_is_stated() {
     );
 }
 
-/// Floors from the measured figures (see the README): a change that hurts answers or figure
-/// look-ups fails here.
+/// Floors from the measured figures (see docs/relevance.md): a change that hurts answers or
+/// figure look-ups fails here.
 const ANSWER_ACCURACY_AT_1: f64 = 0.73;
 const NEGATIVES_WITHOUT_ANSWER: f64 = 0.87;
 const FIGURE_RECALL: f64 = 0.97;

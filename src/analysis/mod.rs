@@ -123,6 +123,19 @@ pub fn fold(text: &str) -> String {
         .to_lowercase()
 }
 
+/// The comparison form of a sentence or an expected answer: NFC, apostrophes as `'`, whitespace
+/// collapsed, lower-cased, accents kept. Answers deduplicate their sentences with it and the
+/// evaluation matches expected strings with it, so both agree on what "the same text" means.
+pub fn normalize_for_match(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let text: String = text.nfc().collect();
+    let text = text.replace(['’', 'ʼ', '`'], "'");
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// Is this folded, lower-cased word a French or English stop word?
 pub fn is_stop_word(word: &str) -> bool {
     stopwords::FRENCH.contains(&word) || stopwords::ENGLISH.contains(&word)
@@ -157,6 +170,15 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalisation_for_answers() {
+        assert_eq!(
+            normalize_for_match("L’IMT  compte\n13 600 Étudiants"),
+            "l'imt compte 13 600 étudiants"
+        );
+        assert_eq!(normalize_for_match("e\u{301}cole"), "école");
+    }
 
     fn terms(analyzer: Analyzer, mode: NumberMode, text: &str) -> Vec<String> {
         analyze(&mut analyzer.build(mode), text)

@@ -417,7 +417,7 @@ pub fn answer(engine: &Engine, request: &AnswerRequest) -> Result<AnswerResponse
             }
             let hit = &retrieved[c.hit_index].hit;
             let text = &hit.text[c.range.clone()];
-            if !seen.insert(crate::eval::normalize_for_match(text)) {
+            if !seen.insert(crate::analysis::normalize_for_match(text)) {
                 continue;
             }
             let marks: Vec<(usize, usize)> = c

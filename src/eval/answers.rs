@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{normalize_for_match, NEGATIVE};
+use super::NEGATIVE;
+use crate::analysis::normalize_for_match;
 use crate::answer::{answer, AnswerRequest};
 use crate::error::Result;
 use crate::figures::{figure_lookup, FigureQuery, Unit};

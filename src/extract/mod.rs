@@ -9,6 +9,7 @@ mod markdown;
 pub mod normalize;
 mod pdf;
 mod pdftotext;
+mod process;
 pub mod quality;
 mod text;
 
@@ -19,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{DocKind, Lang};
-pub use isolate::{Bounds, Isolation, PdfOptions};
+pub use isolate::{Isolation, PdfOptions};
+pub use process::Bounds;
 
 /// A block of a page: a heading (level 1–6) or a paragraph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

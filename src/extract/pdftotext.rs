@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::isolate::{run_bounded, Bounds, RunError};
 use super::normalize::{clean_text, join_lines, Vocabulary};
 use super::pdf::PdfError;
+use super::process::{run_bounded, Bounds, RunError};
 use super::{BlockKind, Extracted, PageText};
 use crate::model::DocKind;
 

@@ -465,7 +465,7 @@ pub async fn serve_with(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_listening(listener.local_addr()?);
     // Without TCP_NODELAY a small response written in two pieces waits for the client's
-    // delayed ACK: ~40 ms per request, measured from the search page (see README).
+    // delayed ACK: ~40 ms per request, measured from the search page.
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
