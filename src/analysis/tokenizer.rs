@@ -37,7 +37,9 @@ impl WordNumberTokenizer {
 }
 
 pub struct WordNumberTokenStream<'a> {
+    /// The tokens of the text are the first `len`; the rest are kept for their buffers.
     tokens: &'a mut Vec<Token>,
+    len: usize,
     next: usize,
 }
 
@@ -45,10 +47,10 @@ impl Tokenizer for WordNumberTokenizer {
     type TokenStream<'a> = WordNumberTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordNumberTokenStream<'a> {
-        self.tokens.clear();
-        tokenize(text, self.mode, &mut self.tokens);
+        let len = tokenize_into(text, self.mode, &mut self.tokens);
         WordNumberTokenStream {
             tokens: &mut self.tokens,
+            len,
             next: 0,
         }
     }
@@ -57,7 +59,7 @@ impl Tokenizer for WordNumberTokenizer {
 impl TokenStream for WordNumberTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.next += 1;
-        self.next <= self.tokens.len()
+        self.next <= self.len
     }
 
     fn token(&self) -> &Token {
@@ -164,40 +166,56 @@ pub(crate) fn without_footnote_call(word: &str) -> Option<&str> {
     .then_some(letters)
 }
 
+/// Where tokens are written: over the tokens of the previous text, reusing their buffers (a
+/// tokenizer runs over every passage indexed and every passage highlighted: an allocation per
+/// word is most of its cost).
+struct Sink<'a> {
+    tokens: &'a mut Vec<Token>,
+    len: usize,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String)) {
+        if self.len == self.tokens.len() {
+            self.tokens.push(Token::default());
+        }
+        let token = &mut self.tokens[self.len];
+        token.offset_from = from;
+        token.offset_to = to;
+        token.position = position;
+        token.position_length = 1;
+        token.text.clear();
+        write(&mut token.text);
+        self.len += 1;
+    }
+}
+
+/// Tokens of the whole text for tests: exactly the text's tokens in `out`.
+#[cfg(test)]
 fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
+    let len = tokenize_into(text, mode, out);
+    out.truncate(len);
+}
+
+/// Writes the tokens of `text` over the first of `tokens`; returns how many.
+fn tokenize_into(text: &str, mode: NumberMode, tokens: &mut Vec<Token>) -> usize {
     let mut runs = runs(text);
     join_apostrophe_words(text, &mut runs);
     let mut position = 0usize;
     let mut i = 0;
-    let push = |out: &mut Vec<Token>, from: usize, to: usize, position: usize, t: String| {
-        out.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: t,
-            position_length: 1,
-        });
-    };
+    let mut out = Sink { tokens, len: 0 };
     while i < runs.len() {
         let run = runs[i];
         let word = &text[run.from..run.to];
         if !all_digits(word) {
-            push(
-                out,
-                run.from,
-                run.to,
-                position,
-                word.replace(['\'', '\u{2019}'], ""),
-            );
+            out.push(run.from, run.to, position, |t| {
+                t.extend(word.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')))
+            });
             if mode == NumberMode::Index {
                 if let Some(bare) = without_footnote_call(word) {
-                    push(
-                        out,
-                        run.from,
-                        run.from + bare.len(),
-                        position,
-                        bare.to_string(),
-                    );
+                    out.push(run.from, run.from + bare.len(), position, |t| {
+                        t.push_str(bare)
+                    });
                 }
             }
             position += 1;
@@ -239,46 +257,39 @@ fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
         let pieces = last - i + 1;
         match mode {
             NumberMode::Index => {
-                for run in &runs[i..=last] {
-                    push(
-                        out,
-                        run.from,
-                        run.to,
-                        position,
-                        text[run.from..run.to].to_string(),
-                    );
+                for piece in &runs[i..=last] {
+                    out.push(piece.from, piece.to, position, |t| {
+                        t.push_str(&text[piece.from..piece.to])
+                    });
                     position += 1;
                 }
                 let joined_position = position - 1;
                 if pieces > 1 {
-                    push(out, run.from, group_to, joined_position, canonical.clone());
+                    out.push(run.from, group_to, joined_position, |t| {
+                        t.push_str(&canonical)
+                    });
                 }
                 if let Some(len) = percent_len {
-                    push(
-                        out,
-                        run.from,
-                        group_to + len,
-                        joined_position,
-                        format!("{canonical}%"),
-                    );
+                    out.push(run.from, group_to + len, joined_position, |t| {
+                        t.push_str(&canonical);
+                        t.push('%');
+                    });
                 }
             }
             NumberMode::Query => {
-                match percent_len {
-                    Some(len) => push(
-                        out,
-                        run.from,
-                        group_to + len,
-                        position,
-                        format!("{canonical}%"),
-                    ),
-                    None => push(out, run.from, group_to, position, canonical),
-                }
+                let to = group_to + percent_len.unwrap_or(0);
+                out.push(run.from, to, position, |t| {
+                    t.push_str(&canonical);
+                    if percent_len.is_some() {
+                        t.push('%');
+                    }
+                });
                 position += 1;
             }
         }
         i = last + 1;
     }
+    out.len
 }
 
 #[cfg(test)]
