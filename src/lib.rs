@@ -7,14 +7,17 @@
 //!   → segment (→ passages with exact character offsets)
 //!     → analysis + index (→ tantivy, French/English/exact fields)
 //!       → search (query → ranked, highlighted passages)
-//!         → http (axum JSON API) / cli (terminal)
+//!         → answer, figures, context (→ answers, figure look-ups, a token-budgeted context)
+//!           → http (axum JSON API) / cli (terminal)
 //! ```
 //!
-//! `model` (shared vocabulary) and `error` (the one error type) are used by every stage;
-//! `ingest` drives extract → segment → index over a folder.
+//! `model` (shared vocabulary) and `error` (the one error type) are used by every stage,
+//! `links` (a citation's title and URL) by `context` and the front ends; `ingest` drives
+//! extract → segment → index over a folder.
 
 pub mod analysis;
 pub mod answer;
+pub mod context;
 pub mod error;
 pub mod eval;
 pub mod extract;
@@ -22,6 +25,7 @@ pub mod figures;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod links;
 pub mod model;
 pub mod search;
 pub mod segment;

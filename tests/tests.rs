@@ -4,6 +4,7 @@
 mod answers;
 mod browser;
 mod cli;
+mod context;
 mod extraction;
 mod http;
 mod relevance;
