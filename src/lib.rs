@@ -8,7 +8,7 @@
 //!     → analysis + index (→ tantivy, French/English/exact fields)
 //!       → search (query → ranked, highlighted passages)
 //!         → answer, figures, context (→ answers, figure look-ups, a token-budgeted context)
-//!           → http (axum JSON API) / cli (terminal)
+//!           → http (axum JSON API) / mcp (tools for chat assistants) / cli (terminal)
 //! ```
 //!
 //! `model` (shared vocabulary) and `error` (the one error type) are used by every stage,
@@ -26,6 +26,7 @@ pub mod http;
 pub mod index;
 pub mod ingest;
 pub mod links;
+pub mod mcp;
 pub mod model;
 pub mod search;
 pub mod segment;

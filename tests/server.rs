@@ -405,6 +405,7 @@ fn openapi_document_matches_the_real_responses() {
         "/api/admin/reindex",
         "/healthz",
         "/openapi.json",
+        "/mcp",
     ];
     let mut expected: Vec<String> = answered.iter().map(|s| s.to_string()).collect();
     expected.sort();

@@ -7,6 +7,7 @@ mod cli;
 mod context;
 mod extraction;
 mod http;
+mod mcp;
 mod relevance;
 mod reliability;
 mod scale;

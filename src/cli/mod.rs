@@ -1,6 +1,7 @@
 //! The `sourcier` command line: argument parsing (clap) and terminal output. Each subcommand
 //! calls the library and prints; nothing here is needed by the engine.
 
+mod mcp;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -133,6 +134,10 @@ pub enum Command {
         #[command(flatten)]
         options: IngestArgs,
     },
+    /// Serve the MCP tools (search, fetch, ask, trace_figure, list_documents, context) on
+    /// stdin/stdout, for an assistant that starts Sourcier itself (Claude Desktop, Claude
+    /// Code, Cursor). Ingests first when the index is missing or older than the corpus.
+    Mcp(mcp::McpArgs),
     /// Score the ranking on judged queries: Success@1, Success@5, MRR@10, Recall@10 overall
     /// and per kind, the queries that failed with their top hit, and the time per query; then
     /// answer accuracy@1 on judged questions and figure look-up recall/precision.
@@ -382,6 +387,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 watch,
             )
         }
+        Command::Mcp(args) => mcp::run(args),
         Command::Eval {
             queries,
             answers,

@@ -451,6 +451,14 @@ pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
         .route("/api/documents/{doc_id}/file", get(document_file))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
+        .nest_service(
+            "/mcp",
+            crate::mcp::http_service(
+                engine.clone(),
+                site.links.clone(),
+                site.allowed_hosts.clone(),
+            ),
+        )
         .fallback(not_found)
         .with_state(AppState {
             engine,
