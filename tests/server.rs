@@ -398,12 +398,14 @@ fn openapi_document_matches_the_real_responses() {
         "/api/search",
         "/api/answer",
         "/api/figures",
+        "/api/context",
         "/api/passages/{id}",
         "/api/documents",
         "/api/documents/{doc_id}/file",
         "/api/admin/reindex",
         "/healthz",
         "/openapi.json",
+        "/mcp",
     ];
     let mut expected: Vec<String> = answered.iter().map(|s| s.to_string()).collect();
     expected.sort();
@@ -433,6 +435,8 @@ fn openapi_document_matches_the_real_responses() {
     );
     let (_, figures) = get_json("/api/figures", &[("value", "38 %")]);
     let (_, bad_value) = get_json("/api/figures", &[("value", "abc")]);
+    let (_, context) = get_json("/api/context", &[("q", "taux de féminisation")]);
+    let (_, bad_context) = get_json("/api/context", &[("q", "taux"), ("max_tokens", "0")]);
     let mut problems = Vec::new();
     for (path, method, status, value) in [
         ("/api/search", "get", "200", &search),
@@ -446,6 +450,8 @@ fn openapi_document_matches_the_real_responses() {
         ("/api/answer", "get", "200", &answer),
         ("/api/figures", "get", "200", &figures),
         ("/api/figures", "get", "400", &bad_value),
+        ("/api/context", "get", "200", &context),
+        ("/api/context", "get", "400", &bad_context),
     ] {
         let schema = schema_of(path, method, status);
         assert!(!schema.is_null(), "{path} {status} has no schema");
@@ -471,6 +477,9 @@ fn openapi_document_matches_the_real_responses() {
     assert!(search["hits"].as_array().is_some_and(|h| !h.is_empty()));
     assert!(answer["answers"].as_array().is_some_and(|a| !a.is_empty()));
     assert!(figures["figures"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(context["citations"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty()));
     assert!(documents_page["next_offset"].is_u64(), "{documents_page}");
 }
 

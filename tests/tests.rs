@@ -4,8 +4,10 @@
 mod answers;
 mod browser;
 mod cli;
+mod context;
 mod extraction;
 mod http;
+mod mcp;
 mod relevance;
 mod reliability;
 mod scale;

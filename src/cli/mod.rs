@@ -1,6 +1,7 @@
 //! The `sourcier` command line: argument parsing (clap) and terminal output. Each subcommand
 //! calls the library and prints; nothing here is needed by the engine.
 
+mod mcp;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -118,6 +119,11 @@ pub enum Command {
         /// Allow an address other than loopback (serving other machines is a deliberate act).
         #[arg(long)]
         public: bool,
+        /// The address clients reach the server at, behind a proxy or a name
+        /// (`https://search.example.org`): the base of the links to the sources, and a host
+        /// name the MCP endpoint accepts. Default: the address it listens on.
+        #[arg(long, env = "SOURCIER_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
         /// Requests handled at once; more are refused with 503 and `Retry-After`.
         #[arg(long, default_value_t = 256)]
         max_in_flight: usize,
@@ -128,6 +134,10 @@ pub enum Command {
         #[command(flatten)]
         options: IngestArgs,
     },
+    /// Serve the MCP tools (search, fetch, ask, trace_figure, list_documents, context) on
+    /// stdin/stdout, for an assistant that starts Sourcier itself (Claude Desktop, Claude
+    /// Code, Cursor). Ingests first when the index is missing or older than the corpus.
+    Mcp(mcp::McpArgs),
     /// Score the ranking on judged queries: Success@1, Success@5, MRR@10, Recall@10 overall
     /// and per kind, the queries that failed with their top hit, and the time per query; then
     /// answer accuracy@1 on judged questions and figure look-up recall/precision.
@@ -344,6 +354,7 @@ pub fn run(cli: Cli) -> Result<()> {
             corpus,
             index,
             public,
+            public_url,
             max_in_flight,
             watch,
             options,
@@ -358,8 +369,25 @@ pub fn run(cli: Cli) -> Result<()> {
                 ..Default::default()
             };
             let watch = watch.map(|s| std::time::Duration::from_secs(s.max(1)));
-            serve(addr, &corpus, &index, &options.options()?, limits, watch)
+            let public_url = public_url
+                .as_deref()
+                .map(sourcier::links::Links::new)
+                .transpose()?;
+            let serve_options = sourcier::http::ServeOptions {
+                limits,
+                public_url,
+                admin: None,
+            };
+            serve(
+                addr,
+                &corpus,
+                &index,
+                &options.options()?,
+                serve_options,
+                watch,
+            )
         }
+        Command::Mcp(args) => mcp::run(args),
         Command::Eval {
             queries,
             answers,
@@ -595,16 +623,19 @@ fn serve(
     corpus: &Path,
     index: &Path,
     options: &IngestOptions,
-    limits: sourcier::http::limits::Limits,
+    serve_options: sourcier::http::ServeOptions,
     watch: Option<std::time::Duration>,
 ) -> Result<()> {
     ensure_index(corpus, index, options)?;
     let engine = Arc::new(Engine::open(index)?);
-    // Read the thesaurus while the server starts listening: a question that needs it before
-    // then waits for it; every other request is answered at once.
+    // Read the thesaurus and the tokenizer's vocabulary while the server starts listening: a
+    // request that needs them before then waits for them; every other one is answered at once.
     {
         let engine = Arc::clone(&engine);
-        std::thread::spawn(move || engine.load_thesaurus());
+        std::thread::spawn(move || {
+            engine.load_thesaurus();
+            sourcier::context::tokens::warm();
+        });
     }
     // re-indexing a running server: by the admin call (only with a token) and/or --watch
     let token = std::env::var("SOURCIER_ADMIN_TOKEN")
@@ -618,7 +649,10 @@ fn serve(
         index: index.to_path_buf(),
         ingest: options.clone(),
     });
-    let serve_options = sourcier::http::ServeOptions { limits, admin };
+    let serve_options = sourcier::http::ServeOptions {
+        admin,
+        ..serve_options
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -638,11 +672,7 @@ fn serve(
 
 /// `title · p. N · section`
 fn citation(s: &sourcier::model::SourceRef) -> String {
-    let page = if s.page_start == s.page_end {
-        format!("p. {}", s.page_start)
-    } else {
-        format!("pp. {}-{}", s.page_start, s.page_end)
-    };
+    let page = sourcier::links::pages(s);
     match &s.section {
         Some(section) => format!("{} · {page} · {section}", s.title),
         None => format!("{} · {page}", s.title),
@@ -747,11 +777,7 @@ fn print_hits(
     };
     for (rank, hit) in response.hits.iter().enumerate() {
         let s = &hit.source;
-        let page = if s.page_start == s.page_end {
-            format!("p. {}", s.page_start)
-        } else {
-            format!("pp. {}-{}", s.page_start, s.page_end)
-        };
+        let page = sourcier::links::pages(s);
         writeln!(
             out,
             "{}. [{:.2}] {} — {}{}",

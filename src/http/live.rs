@@ -35,6 +35,7 @@ pub struct Admin {
 
 struct Live {
     router: RwLock<Router>,
+    site: super::Site,
     admin: Option<Admin>,
     /// One re-index at a time from this server.
     reindexing: tokio::sync::Mutex<()>,
@@ -42,9 +43,15 @@ struct Live {
 
 /// The API over `engine`, swappable by the admin call. API requests that take longer than
 /// `timeout` are answered 503; the admin call, which runs a whole ingest, is not cut short.
-pub fn app(engine: Arc<Engine>, admin: Option<Admin>, timeout: Duration) -> Router {
+pub fn app(
+    engine: Arc<Engine>,
+    admin: Option<Admin>,
+    timeout: Duration,
+    site: super::Site,
+) -> Router {
     let live = Arc::new(Live {
-        router: RwLock::new(super::app(engine)),
+        router: RwLock::new(super::app(engine, &site)),
+        site,
         admin,
         reindexing: tokio::sync::Mutex::new(()),
     });
@@ -79,7 +86,7 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 impl Live {
     /// Serves `engine` from the next request on.
     fn swap(&self, engine: Engine) {
-        let router = super::app(Arc::new(engine));
+        let router = super::app(Arc::new(engine), &self.site);
         match self.router.write() {
             Ok(mut current) => *current = router,
             Err(poisoned) => *poisoned.into_inner() = router,

@@ -28,15 +28,19 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::answer::{self, AnswerRequest};
+use crate::context::{self, ContextRequest};
 use crate::error::Error;
 use crate::figures::{figure_lookup, FigureQuery, Unit};
+use crate::links::Links;
 use crate::model::Lang;
 use crate::search::{Engine, SearchRequest};
 
-/// Shared state: the engine behind an `Arc`, and the slots for its work.
+/// Shared state: the engine behind an `Arc`, how links to the sources are written, and the
+/// slots for the engine's work.
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<Engine>,
+    pub links: Links,
     /// Engine calls running at once: one per core. A search is CPU work; sixty-four run
     /// together would each take sixty-four times as long and hold their memory meanwhile,
     /// while in a first-come queue each runs at full speed and the slowest wait least.
@@ -44,11 +48,47 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(engine: Arc<Engine>) -> AppState {
+    pub fn new(engine: Arc<Engine>, links: Links) -> AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         AppState {
             engine,
+            links,
             workers: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+}
+
+/// How clients reach the server: the base of the absolute links it hands out, and the `Host`
+/// names its MCP endpoint answers (a check against DNS rebinding: a web page elsewhere must
+/// not drive a local server through a name that resolves to 127.0.0.1).
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub links: Links,
+    /// Empty: any host.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Site {
+    /// The site of a server bound to `bound`: links to `public_url` when given, else to the
+    /// bound address. Loopback names are always allowed, and so are the bound address and the
+    /// public URL's host; a server bound to every interface (`0.0.0.0`, with `--public`) and
+    /// given no public URL has no name to check against and accepts any.
+    pub fn new(bound: SocketAddr, public_url: Option<Links>) -> Site {
+        let mut allowed_hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        if !bound.ip().is_unspecified() {
+            allowed_hosts.push(bound.ip().to_string());
+        }
+        if let Some(public) = &public_url {
+            allowed_hosts.push(public.host().to_string());
+        } else if bound.ip().is_unspecified() {
+            allowed_hosts.clear();
+        }
+        Site {
+            links: public_url.unwrap_or_else(|| Links::listening_on(bound)),
+            allowed_hosts,
         }
     }
 }
@@ -249,6 +289,28 @@ async fn figures(State(state): State<AppState>, params: Params) -> Result<Respon
     Ok(Json(response).into_response())
 }
 
+/// `GET /api/context?q=&max_tokens=2000&lang=&doc=`: the best passages packed into a token
+/// budget, numbered, with their citations.
+async fn context(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    let Query(params) =
+        params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
+    let query = params.get("q").cloned().ok_or_else(|| {
+        ApiError::bad_request("empty_query", "the query parameter `q` is required")
+    })?;
+    let request = ContextRequest {
+        max_tokens: parse_usize(&params, "max_tokens", context::DEFAULT_MAX_TOKENS)?,
+        lang: lang_param(&params)?,
+        doc: text_param(&params, "doc"),
+        ..ContextRequest::new(query)
+    };
+    let links = state.links.clone();
+    let response = blocking(&state, move |engine| {
+        context::context(engine, &links, &request)
+    })
+    .await?;
+    Ok(Json(response).into_response())
+}
+
 async fn passage(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -398,7 +460,7 @@ async fn not_found() -> ApiError {
 }
 
 /// The router, without a listener: tests call it in process, `serve` binds it.
-pub fn app(engine: Arc<Engine>) -> Router {
+pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([
         Method::GET,
         Method::HEAD,
@@ -411,13 +473,22 @@ pub fn app(engine: Arc<Engine>) -> Router {
         .route("/api/search", get(search))
         .route("/api/answer", get(answer))
         .route("/api/figures", get(figures))
+        .route("/api/context", get(context))
         .route("/api/passages/{id}", get(passage))
         .route("/api/documents", get(documents))
         .route("/api/documents/{doc_id}/file", get(document_file))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
+        .nest_service(
+            "/mcp",
+            crate::mcp::http_service(
+                engine.clone(),
+                site.links.clone(),
+                site.allowed_hosts.clone(),
+            ),
+        )
         .fallback(not_found)
-        .with_state(AppState::new(engine))
+        .with_state(AppState::new(engine, site.links.clone()))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(10),
@@ -432,6 +503,8 @@ pub struct ServeOptions {
     pub limits: limits::Limits,
     /// `POST /api/admin/reindex`; `None` turns it off.
     pub admin: Option<live::Admin>,
+    /// The address clients reach the server at (`--public-url`), when not the bound one.
+    pub public_url: Option<Links>,
 }
 
 /// Serves with the default limits and no admin API until Ctrl-C or SIGTERM. `on_listening`
@@ -445,9 +518,9 @@ pub async fn serve(
 }
 
 /// The whole service: the swappable API inside the limits.
-pub fn service(engine: Arc<Engine>, options: ServeOptions) -> Router {
+pub fn service(engine: Arc<Engine>, options: ServeOptions, site: Site) -> Router {
     let guard = limits::Guard::new(options.limits);
-    live::app(engine, options.admin, options.limits.timeout)
+    live::app(engine, options.admin, options.limits.timeout, site)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             options.limits.max_body_bytes,
         ))
@@ -463,7 +536,9 @@ pub async fn serve_with(
 ) -> std::io::Result<()> {
     let stop = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    on_listening(listener.local_addr()?);
+    let bound = listener.local_addr()?;
+    on_listening(bound);
+    let site = Site::new(bound, options.public_url.clone());
     // Without TCP_NODELAY a small response written in two pieces waits for the client's
     // delayed ACK: ~40 ms per request, measured from the search page.
     let listener = listener.tap_io(|tcp| {
@@ -471,7 +546,7 @@ pub async fn serve_with(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, service(engine, options))
+    axum::serve(listener, service(engine, options, site))
         .with_graceful_shutdown(stop)
         .await
 }
