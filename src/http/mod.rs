@@ -41,21 +41,11 @@ use crate::search::{Engine, SearchRequest};
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub links: Links,
-    /// Engine calls running at once: one per core. A search is CPU work; sixty-four run
-    /// together would each take sixty-four times as long and hold their memory meanwhile,
-    /// while in a first-come queue each runs at full speed and the slowest wait least.
+    /// Engine calls running at once: one per core, shared with `/mcp`'s tools. A search is
+    /// CPU work; sixty-four run together would each take thirty-two times as long and hold
+    /// their memory meanwhile, while in a first-come queue each runs at full speed and the
+    /// slowest wait least.
     workers: Arc<tokio::sync::Semaphore>,
-}
-
-impl AppState {
-    pub fn new(engine: Arc<Engine>, links: Links) -> AppState {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        AppState {
-            engine,
-            links,
-            workers: Arc::new(tokio::sync::Semaphore::new(cores)),
-        }
-    }
 }
 
 /// How clients reach the server: the base of the absolute links it hands out, and the `Host`
@@ -466,6 +456,7 @@ pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
         Method::HEAD,
         Method::OPTIONS,
     ]);
+    let workers = crate::mcp::engine_slots();
     Router::new()
         .route("/", get(ui::index))
         .route("/ui/app.js", get(ui::app_js))
@@ -485,10 +476,15 @@ pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
                 engine.clone(),
                 site.links.clone(),
                 site.allowed_hosts.clone(),
+                workers.clone(),
             ),
         )
         .fallback(not_found)
-        .with_state(AppState::new(engine, site.links.clone()))
+        .with_state(AppState {
+            engine,
+            links: site.links.clone(),
+            workers,
+        })
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(10),

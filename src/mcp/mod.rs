@@ -19,6 +19,7 @@ use rmcp::transport::streamable_http_server::session::never::NeverSessionManager
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{tool_handler, ErrorData, ServerHandler, ServiceExt};
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
 use crate::error::Error;
 use crate::links::Links;
@@ -37,7 +38,16 @@ When a result says the documents do not cover something, say so rather than gues
 pub struct Sourcier {
     engine: Arc<Engine>,
     links: Links,
+    /// Engine calls running at once, shared with the HTTP API's (see [`engine_slots`]).
+    workers: Arc<Semaphore>,
     tool_router: ToolRouter<Sourcier>,
+}
+
+/// Slots for engine work: one per core. A search is CPU work; calls beyond the cores wait in
+/// arrival order and then run at full speed, rather than all sharing the cores at once.
+pub fn engine_slots() -> Arc<Semaphore> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Arc::new(Semaphore::new(cores))
 }
 
 #[tool_handler(router = self.tool_router)]
@@ -50,10 +60,11 @@ impl ServerHandler for Sourcier {
 }
 
 impl Sourcier {
-    pub fn new(engine: Arc<Engine>, links: Links) -> Sourcier {
+    pub fn new(engine: Arc<Engine>, links: Links, workers: Arc<Semaphore>) -> Sourcier {
         Sourcier {
             engine,
             links,
+            workers,
             tool_router: Sourcier::tool_router(),
         }
     }
@@ -67,10 +78,18 @@ impl Sourcier {
     {
         let engine = Arc::clone(&self.engine);
         let links = self.links.clone();
-        let outcome = tokio::task::spawn_blocking(move || work(&engine, &links))
+        let outcome = match Arc::clone(&self.workers).acquire_owned().await {
+            // The slot is held by the work itself, until it ends.
+            Ok(slot) => tokio::task::spawn_blocking(move || {
+                let result = work(&engine, &links);
+                drop(slot);
+                result
+            })
             .await
             .map_err(|e| Error::Internal(format!("tool task failed: {e}")))
-            .and_then(|r| r);
+            .and_then(|r| r),
+            Err(e) => Err(Error::Internal(format!("no worker slot: {e}"))),
+        };
         match outcome {
             Ok(value) => Ok(CallToolResult::structured(value)),
             Err(e) if e.is_user_error() => Ok(CallToolResult::error(vec![ContentBlock::text(
@@ -93,6 +112,7 @@ pub fn http_service(
     engine: Arc<Engine>,
     links: Links,
     allowed_hosts: Vec<String>,
+    workers: Arc<Semaphore>,
 ) -> StreamableHttpService<Sourcier, NeverSessionManager> {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
@@ -100,7 +120,7 @@ pub fn http_service(
         .with_sse_keep_alive(None)
         .with_allowed_hosts(allowed_hosts);
     // Built once: the tool list and its JSON schemas are cloned into each request's server.
-    let server = Sourcier::new(engine, links);
+    let server = Sourcier::new(engine, links, workers);
     StreamableHttpService::new(
         move || Ok(server.clone()),
         Arc::new(NeverSessionManager::default()),
@@ -111,7 +131,7 @@ pub fn http_service(
 /// Serves MCP on stdin/stdout until the client closes it. Stdout carries the protocol only:
 /// logs go to stderr.
 pub async fn serve_stdio(engine: Arc<Engine>, links: Links) -> std::io::Result<()> {
-    let running = Sourcier::new(engine, links)
+    let running = Sourcier::new(engine, links, engine_slots())
         .serve(rmcp::transport::stdio())
         .await
         .map_err(std::io::Error::other)?;
