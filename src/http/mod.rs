@@ -152,22 +152,25 @@ fn parse_usize(
     }
 }
 
+/// The query parameter `q`, required (the engine says when it is empty).
+fn query_param(params: &HashMap<String, String>) -> Result<String, ApiError> {
+    params
+        .get("q")
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("empty_query", "the query parameter `q` is required"))
+}
+
 /// Turns query parameters into a validated search request.
 fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
     let Query(params) =
         params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
-    let q = params.get("q").cloned().ok_or_else(|| {
-        ApiError::bad_request("empty_query", "the query parameter `q` is required")
-    })?;
+    let q = query_param(&params)?;
     let lang = lang_param(&params)?;
     let request = SearchRequest {
         limit: parse_usize(&params, "limit", 10)?,
         offset: parse_usize(&params, "offset", 0)?,
         lang,
-        doc: params
-            .get("doc")
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
+        doc: text_param(&params, "doc"),
         ..SearchRequest::new(q)
     };
     request.validate()?;
@@ -240,9 +243,7 @@ fn text_param(params: &HashMap<String, String>, name: &str) -> Option<String> {
 async fn answer(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let Query(params) =
         params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
-    let query = params.get("q").cloned().ok_or_else(|| {
-        ApiError::bad_request("empty_query", "the query parameter `q` is required")
-    })?;
+    let query = query_param(&params)?;
     let request = AnswerRequest {
         query,
         limit: parse_usize(&params, "limit", 3)?,
@@ -284,9 +285,7 @@ async fn figures(State(state): State<AppState>, params: Params) -> Result<Respon
 async fn context(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let Query(params) =
         params.map_err(|e| ApiError::bad_request("bad_parameter", e.body_text()))?;
-    let query = params.get("q").cloned().ok_or_else(|| {
-        ApiError::bad_request("empty_query", "the query parameter `q` is required")
-    })?;
+    let query = query_param(&params)?;
     let request = ContextRequest {
         max_tokens: parse_usize(&params, "max_tokens", context::DEFAULT_MAX_TOKENS)?,
         lang: lang_param(&params)?,
