@@ -244,3 +244,52 @@ mod tests {
         assert_eq!(Lang::parse(""), None);
     }
 }
+
+/// What a figure measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Unit {
+    /// A share; the value is a fraction (32% → 0.32).
+    #[serde(rename = "percent")]
+    Percent,
+    #[serde(rename = "EUR")]
+    Eur,
+    #[serde(rename = "USD")]
+    Usd,
+    /// A calendar year (or a range of years, see `value_end`).
+    #[serde(rename = "year")]
+    Year,
+    /// A number of things, named by the figure's `noun`.
+    #[serde(rename = "count")]
+    Count,
+}
+
+impl Unit {
+    /// The unit's name in the API, as serde writes it (`percent`, `EUR`, `USD`, `year`,
+    /// `count`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Percent => "percent",
+            Unit::Eur => "EUR",
+            Unit::Usd => "USD",
+            Unit::Year => "year",
+            Unit::Count => "count",
+        }
+    }
+
+    /// Parses a unit as a user types it (`percent`, `%`, `EUR`, `€`, `year`, `count`…).
+    pub fn parse(text: &str) -> Option<Unit> {
+        match text.trim().to_lowercase().as_str() {
+            "percent" | "%" | "pct" | "pourcent" | "pourcentage" => Some(Unit::Percent),
+            "eur" | "€" | "euro" | "euros" => Some(Unit::Eur),
+            "usd" | "$" | "dollar" | "dollars" => Some(Unit::Usd),
+            "year" | "years" | "annee" | "année" | "date" => Some(Unit::Year),
+            "count" | "nombre" | "number" => Some(Unit::Count),
+            _ => None,
+        }
+    }
+
+    /// Money and shares: a value written with one of these means that unit only.
+    pub fn is_explicit(self) -> bool {
+        matches!(self, Unit::Percent | Unit::Eur | Unit::Usd)
+    }
+}

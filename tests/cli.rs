@@ -61,6 +61,77 @@ fn search_json_is_the_http_body() {
 }
 
 #[test]
+fn search_explain_shows_the_plan_and_each_score_by_signal() {
+    let index = shared_index().to_str().expect("utf-8");
+    let question = "Combien d'étudiants compte l'IMT ?";
+    let out = run(&[
+        "search",
+        question,
+        "--index",
+        index,
+        "--explain",
+        "--limit",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in [
+        "question  yes (expects quantity of etudiants)",
+        "dropped   combien d compte l",
+        "word      etudiants — in ",
+        "answer    a number beside: etudiants imt",
+        "  word etudiants\n",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
+    }
+    // The first hit is plain search's first hit, and its signals add up to its score.
+    let plain = run(&[
+        "search", question, "--index", index, "--json", "--limit", "2",
+    ]);
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).expect("JSON");
+    let first_id = plain["hits"][0]["id"].as_str().expect("a hit");
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(" 1. "))
+        .expect("a first hit");
+    assert!(lines[at].contains(first_id), "{text}");
+    let score: f32 = lines[at][4..]
+        .split_whitespace()
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("a score");
+    let mut sum = 0.0f32;
+    let mut factor = 1.0f32;
+    for line in lines[at + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with(" 2. "))
+    {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix('×') {
+            for part in rest.split('×') {
+                let value: f32 = part
+                    .split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("a factor");
+                factor *= value;
+            }
+        } else if let Some(value) = line
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<f32>().ok())
+        {
+            sum += value;
+        }
+    }
+    assert!(
+        (sum * factor - score).abs() < 0.01 * score,
+        "signals {sum} × {factor} ≠ score {score}:\n{text}"
+    );
+}
+
+#[test]
 fn search_without_index_fails_clearly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = run(&[

@@ -6,9 +6,11 @@
 //! `feminisation` finds `féminisation`). The French and English analyzers then drop stop words
 //! and stem with Snowball; the exact analyzer stops there, for phrases and figures.
 
+pub mod dates;
 pub mod dictionary;
 pub mod lang;
 pub mod number_words;
+pub mod question;
 pub(crate) mod stopwords;
 pub mod synonyms;
 pub mod thesaurus;

@@ -6,7 +6,7 @@
 //! passage, its section or title count half), how close together they are, whether it holds
 //! the expected answer type (a number with the asked unit or counted noun, a year, a name; see
 //! [`question`]), and its passage's retrieval score. `confidence` is that score damped when the
-//! search itself says the match is weak; answers below [`MIN_CONFIDENCE`] are dropped, so a
+//! search itself says the match is weak; answers below [`Ranking::answer_min_confidence`] are dropped, so a
 //! question the corpus does not answer gets no answer.
 
 pub mod question;
@@ -16,12 +16,13 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::number_words;
+use crate::analysis::dates;
 use crate::error::Result;
 use crate::figures::scan::{scan, Scales};
 use crate::figures::Unit;
 use crate::model::{Hit, Lang, MatchStrength, SourceRef};
 use crate::search::highlight::render_html;
+use crate::search::ranking::Ranking;
 use crate::search::{Engine, SearchRequest};
 use crate::segment::sentences;
 use question::{Expected, Question};
@@ -34,9 +35,6 @@ pub const SEARCH_DEPTH: usize = 20;
 pub const PASSAGES_SHOWN: usize = 5;
 /// Largest accepted `limit` of answers.
 pub const MAX_LIMIT: usize = 20;
-/// Answers below this confidence are not returned (measured on the eval set: see
-/// `tests/eval/answers.jsonl` and the notes).
-pub const MIN_CONFIDENCE: f32 = 0.5;
 
 /// A question as the user asked it.
 #[derive(Debug, Clone)]
@@ -82,14 +80,6 @@ pub struct AnswerResponse {
     pub took_ms: f64,
 }
 
-/// Weights of the sentence score (they sum to 1).
-mod weight {
-    pub const COVERAGE: f32 = 0.45;
-    pub const PROXIMITY: f32 = 0.10;
-    pub const TYPE: f32 = 0.25;
-    pub const RETRIEVAL: f32 = 0.20;
-}
-
 /// Words of the sentence between which the question's words are found, compared with how
 /// many there are: 1 when they are adjacent.
 fn proximity(positions: &[(usize, usize)]) -> f32 {
@@ -116,6 +106,7 @@ fn proximity(positions: &[(usize, usize)]) -> f32 {
 /// `word_starts` and `word_texts`: the sentence's words (byte offsets, folded forms).
 fn type_score(
     expected: &Expected,
+    partial: f32,
     sentence: &str,
     word_starts: &[usize],
     word_texts: &[&str],
@@ -146,18 +137,11 @@ fn type_score(
             if numbers.iter().any(|f| unit_ok(&f) && noun_ok(&f)) {
                 1.0
             } else {
-                0.5
+                partial
             }
         }
         Expected::Date => {
-            let years = scan(sentence, Scales::Written)
-                .iter()
-                .any(|f| f.unit == Some(Unit::Year));
-            let month = (0..word_texts.len()).any(|i| {
-                let at = |j: Option<usize>| j.and_then(|j| word_texts.get(j).copied());
-                number_words::is_month(word_texts[i], at(i.checked_sub(1)), at(Some(i + 1)))
-            });
-            if years || month {
+            if (0..word_texts.len()).any(|i| dates::states_time(word_texts, i)) {
                 1.0
             } else {
                 0.0
@@ -172,7 +156,7 @@ fn type_score(
                 .count();
             match capitals {
                 0 => 0.0,
-                1 => 0.5,
+                1 => partial,
                 _ => 1.0,
             }
         }
@@ -286,6 +270,7 @@ fn word_weights(question: &Question, contexts: &[HashSet<usize>]) -> Vec<f32> {
 }
 
 fn score_sentences(
+    ranking: &Ranking,
     question: &Question,
     retrieved: &[Retrieved],
     strength: MatchStrength,
@@ -334,27 +319,31 @@ fn score_sentences(
             };
             let here = weight_of(&mut in_sentence.iter());
             let elsewhere = weight_of(&mut in_context.difference(&in_sentence));
-            let coverage = ((here + 0.5 * elsewhere) / total_weight).min(1.0);
+            let coverage = ((here + ranking.answer_elsewhere * elsewhere) / total_weight).min(1.0);
             let word_starts: Vec<usize> = words.iter().map(|t| t.from - range.start).collect();
             let word_texts: Vec<&str> = words.iter().map(|t| t.text.as_str()).collect();
             let words_in_sentence = words.len();
-            let mut score = weight::COVERAGE * coverage
-                + weight::PROXIMITY * proximity(&positions)
-                + weight::TYPE
-                    * type_score(&question.expected, sentence, &word_starts, &word_texts)
-                + weight::RETRIEVAL * retrieval;
-            // A heading or a fragment says too little; a very long line is hardly an answer.
-            if words_in_sentence < 4 {
-                score *= 0.6;
-            } else if words_in_sentence > 90 {
-                score *= 0.8;
+            let type_match = type_score(
+                &question.expected,
+                ranking.answer_type_partial,
+                sentence,
+                &word_starts,
+                &word_texts,
+            );
+            let mut score = ranking.answer_coverage * coverage
+                + ranking.answer_proximity * proximity(&positions)
+                + ranking.answer_type * type_match
+                + ranking.answer_retrieval * retrieval;
+            if words_in_sentence < ranking.answer_min_words {
+                score *= ranking.answer_short_factor;
+            } else if words_in_sentence > ranking.answer_max_words {
+                score *= ranking.answer_long_factor;
             }
-            // Footnotes and link lists are not answers.
             if sentence.contains("http") || sentence.contains("www.") {
-                score *= 0.5;
+                score *= ranking.answer_link_factor;
             }
             if strength != MatchStrength::Strong {
-                score *= 0.6;
+                score *= ranking.answer_weak_factor;
             }
             let marks = words
                 .iter()
@@ -408,11 +397,12 @@ pub fn answer(engine: &Engine, request: &AnswerRequest) -> Result<AnswerResponse
     let retrieved = merge_searches(&[&response.hits, &by_keywords]);
     let mut answers = Vec::new();
     if response.strength != MatchStrength::None {
-        let mut candidates = score_sentences(&question, &retrieved, response.strength);
+        let ranking = engine.ranking();
+        let mut candidates = score_sentences(ranking, &question, &retrieved, response.strength);
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut seen = HashSet::new();
         for c in candidates {
-            if answers.len() >= request.limit || c.score < MIN_CONFIDENCE {
+            if answers.len() >= request.limit || c.score < ranking.answer_min_confidence {
                 break;
             }
             let hit = &retrieved[c.hit_index].hit;
@@ -464,24 +454,37 @@ mod tests {
             noun: Some(question::forms("etudiants")),
         };
         let s = "13 600 étudiants dont 10 700 élèves";
-        assert_eq!(type_score(&number, s, &[], &[]), 1.0);
+        assert_eq!(type_score(&number, 0.5, s, &[], &[]), 1.0);
         assert_eq!(
-            type_score(&number, "29% d’étudiants étrangers", &[], &[]),
+            type_score(&number, 0.5, "29% d’étudiants étrangers", &[], &[]),
             0.5
         );
-        assert_eq!(type_score(&number, "une école d’ingénieurs", &[], &[]), 0.0);
+        assert_eq!(
+            type_score(&number, 0.5, "une école d’ingénieurs", &[], &[]),
+            0.0
+        );
         let percent = Expected::Number {
             unit: Some(Unit::Percent),
             noun: None,
         };
-        assert_eq!(type_score(&percent, "38% du budget global", &[], &[]), 1.0);
         assert_eq!(
-            type_score(&Expected::Date, "adopté en mars 2021", &[], &[]),
+            type_score(&percent, 0.5, "38% du budget global", &[], &[]),
             1.0
         );
         assert_eq!(
             type_score(
                 &Expected::Date,
+                0.5,
+                "adopté en mars 2021",
+                &[],
+                &["adopte", "en", "mars", "2021"]
+            ),
+            1.0
+        );
+        assert_eq!(
+            type_score(
+                &Expected::Date,
+                0.5,
                 "votée le 11 juin",
                 &[],
                 &["votee", "le", "11", "juin"]
@@ -489,7 +492,13 @@ mod tests {
             1.0
         );
         assert_eq!(
-            type_score(&Expected::Date, "adopté par le conseil", &[], &[]),
+            type_score(
+                &Expected::Date,
+                0.5,
+                "adopté par le conseil",
+                &[],
+                &["adopte", "par", "le", "conseil"]
+            ),
             0.0
         );
     }

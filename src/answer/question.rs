@@ -1,26 +1,27 @@
-//! Question → what its answer should look like: the content words the answer sentence should
-//! hold (in every analysed form: folded, French stem, English stem) and the expected answer
-//! type: `combien`/`how many`/`quel pourcentage`/`what share` want a number (with a unit or a
-//! counted noun when the question names one), `quand`/`when`/`depuis quand` a date, `qui`/`who`
-//! a name.
+//! A question → what its answering sentence should hold: the question's content words in
+//! every analysed form (folded, French stem, English stem) and the kind of answer expected.
+//! Which words are content and what is expected come from the engine's one question model,
+//! [`crate::analysis::question`]; this module only adds the forms a sentence is matched on.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
-use crate::analysis::{analyze, is_stop_word, word_stemmer, Analyzer, NumberMode};
-use crate::figures::Unit;
+use crate::analysis::question::{self as model, Expected as Asked};
+use crate::analysis::{analyze, word_stemmer, Analyzer, NumberMode};
+use crate::model::Unit;
 
 /// What kind of answer the question asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {
-    /// A number; `unit` when the question names one (`%`, `€`), `noun` (stemmed forms) when it
+    /// A number; `unit` when the question names one (`%`, `€`), `noun` (its forms) when it
     /// asks for a count of something (`combien d’étudiants`).
     Number {
         unit: Option<Unit>,
         noun: Option<Vec<String>>,
     },
+    /// A date or a duration.
     Date,
     Name,
     /// No particular type (`Quelle est la raison d’être de l’IMT ?`).
@@ -51,152 +52,6 @@ impl Question {
             .join(" ")
     }
 }
-
-/// Words that only make the sentence a question, or only name the answer's type: not
-/// expected in the answer sentence.
-const QUESTION_WORDS: &[&str] = &[
-    "combien",
-    "comment",
-    "pourquoi",
-    "quand",
-    "quoi",
-    "quel",
-    "quelle",
-    "quels",
-    "quelles",
-    "lequel",
-    "laquelle",
-    "lesquels",
-    "lesquelles",
-    "est-ce",
-    "depuis",
-    "what",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "when",
-    "where",
-    "why",
-    "how",
-    "many",
-    "much",
-    "does",
-    "did",
-    "do",
-    "is",
-    "are",
-    "was",
-    "were",
-    "has",
-    "have",
-    "pourcentage",
-    "percentage",
-    "proportion",
-    "share",
-    "nombre",
-    "number",
-    "montant",
-    "amount",
-    "annee",
-    "year",
-    "date",
-    "ou",
-    "qui",
-    "que",
-    "qu",
-    "part",
-    "compte",
-    "comptent",
-    "count",
-    "existe",
-    "y",
-];
-
-/// Cues, as folded word sequences, checked in this order.
-const DATE_CUES: &[&str] = &[
-    "quand",
-    "depuis quand",
-    "en quelle annee",
-    "quelle annee",
-    "quelle date",
-    "a quelle date",
-    "when",
-    "since when",
-    "what year",
-    "which year",
-    "what date",
-    "in what year",
-];
-const NUMBER_CUES: &[&str] = &[
-    "combien",
-    "how many",
-    "how much",
-    "quel pourcentage",
-    "quelle part",
-    "quelle proportion",
-    "quel taux",
-    "quel montant",
-    "quel budget",
-    "quel nombre",
-    "quel est le nombre",
-    "nombre de",
-    "number of",
-    "what share",
-    "what percentage",
-    "what proportion",
-    "what rate",
-    "what amount",
-    "what budget",
-    "what fraction",
-    "what part",
-    "what portion",
-    "pourcentage",
-    "percentage",
-    "montant",
-    "amount",
-    "taux",
-    "ratio",
-    "rate",
-];
-const PERCENT_CUES: &[&str] = &[
-    "pourcentage",
-    "part",
-    "proportion",
-    "taux",
-    "share",
-    "percentage",
-    "rate",
-    "fraction",
-    "portion",
-    "pourcent",
-    "percent",
-    "ratio",
-];
-const MONEY_CUES: &[&str] = &[
-    "montant",
-    "budget",
-    "euros",
-    "euro",
-    "cout",
-    "coute",
-    "amount",
-    "cost",
-    "much",
-    "financement",
-    "funding",
-    "revenue",
-    "recettes",
-    "eur",
-];
-const NAME_CUES: &[&str] = &[
-    "par qui",
-    "avec qui",
-    "by whom",
-    "with whom",
-    "quel est le nom",
-    "what is the name",
-];
 
 struct Stemmers {
     french: TextAnalyzer,
@@ -237,62 +92,25 @@ pub fn tokens(text: &str) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
-fn has_phrase(words: &[String], phrase: &str) -> bool {
-    let wanted: Vec<&str> = phrase.split(' ').collect();
-    words
-        .windows(wanted.len())
-        .any(|w| w.iter().zip(&wanted).all(|(a, b)| a == b))
-}
-
-/// The word after `combien de`, `how many`, `nombre de`, `number of`.
-fn counted_noun(words: &[String]) -> Option<String> {
-    for (i, w) in words.iter().enumerate() {
-        let next = |k: usize| words.get(i + k).cloned();
-        let noun = match w.as_str() {
-            "combien" | "nombre" => match next(1).as_deref() {
-                Some("de" | "d") => next(2),
-                _ => None,
-            },
-            "many" => next(1),
-            "number" if next(1).as_deref() == Some("of") => next(2),
-            _ => None,
-        };
-        if let Some(n) = noun.filter(|n| !is_stop_word(n) && n.chars().any(char::is_alphabetic)) {
-            return Some(n);
-        }
-    }
-    None
-}
-
 /// Analyses a question (or any query).
 pub fn analyse(query: &str) -> Question {
-    let folded_words: Vec<String> = tokens(query).into_iter().map(|t| t.0).collect();
-    let any = |cues: &[&str]| cues.iter().any(|c| has_phrase(&folded_words, c));
-    let first = folded_words.first().map(String::as_str);
-    let expected = if any(DATE_CUES) && !has_phrase(&folded_words, "depuis combien") {
-        Expected::Date
-    } else if any(NUMBER_CUES) {
-        let unit = if any(PERCENT_CUES) || query.contains('%') {
-            Some(Unit::Percent)
-        } else if any(MONEY_CUES) || query.contains('€') {
-            Some(Unit::Eur)
-        } else {
-            None
-        };
-        Expected::Number {
-            unit,
-            noun: counted_noun(&folded_words).map(|n| forms(&n)),
-        }
-    } else if matches!(first, Some("qui" | "who" | "whom")) || any(NAME_CUES) {
-        Expected::Name
-    } else {
-        Expected::Any
+    let folded: Vec<String> = tokens(query).into_iter().map(|t| t.0).collect();
+    let words: Vec<&str> = folded.iter().map(String::as_str).collect();
+    let read = model::analyse(query, &words);
+    let expected = match &read.expected {
+        Asked::Quantity { unit, counted } => Expected::Number {
+            unit: *unit,
+            noun: counted.as_deref().map(forms),
+        },
+        Asked::Time => Expected::Date,
+        Asked::Name => Expected::Name,
+        Asked::Any => Expected::Any,
     };
     let mut seen = HashSet::new();
-    let words = folded_words
-        .iter()
-        .filter(|w| !is_stop_word(w) && !QUESTION_WORDS.contains(&w.as_str()))
-        .filter(|w| seen.insert(w.to_string()))
+    let words = read
+        .content()
+        .map(|i| words[i])
+        .filter(|w| seen.insert(*w))
         .map(|w| Word { forms: forms(w) })
         .collect();
     Question { words, expected }
@@ -347,6 +165,15 @@ mod tests {
         ));
         assert_eq!(
             analyse("Depuis quand l'IMT existe-t-il ?").expected,
+            Expected::Date
+        );
+        // a duration is answered like a date (`depuis 70 ans`)
+        assert_eq!(
+            analyse("Depuis combien de temps l'IMT existe-t-il ?").expected,
+            Expected::Date
+        );
+        assert_eq!(
+            analyse("How long has the school existed?").expected,
             Expected::Date
         );
         assert_eq!(

@@ -65,8 +65,12 @@ pub enum Command {
         #[arg(long)]
         doc: Option<String>,
         /// Print exactly the JSON body `GET /api/search` returns.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "explain")]
         json: bool,
+        /// Show how the query was read (its words, their forms and weights, the question it
+        /// asks) and, for each passage, its score broken down by signal.
+        #[arg(long)]
+        explain: bool,
     },
     /// Answer a question with the sentence of the corpus that answers it (verbatim), its
     /// citation (title, page, section) and the next candidates.
@@ -276,6 +280,7 @@ pub fn run(cli: Cli) -> Result<()> {
             lang,
             doc,
             json,
+            explain,
         } => {
             let engine = Engine::open(&index)?;
             let request = SearchRequest {
@@ -284,6 +289,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 doc,
                 ..SearchRequest::new(query)
             };
+            if explain {
+                let explained = engine.explain(&request)?;
+                write!(std::io::stdout().lock(), "{explained}")?;
+                return Ok(());
+            }
             let response = engine.search(&request)?;
             let mut out = std::io::stdout().lock();
             if json {

@@ -6,56 +6,7 @@
 //! `13,600`, `13.600` and `13600` are 13600; `1,2` and `1.2` are 1.2. A test checks the two
 //! agree, so a figure typed in a search and in a trace is read the same way.
 
-use serde::{Deserialize, Serialize};
-
-/// What a figure measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Unit {
-    /// A share; the value is a fraction (32% → 0.32).
-    #[serde(rename = "percent")]
-    Percent,
-    #[serde(rename = "EUR")]
-    Eur,
-    #[serde(rename = "USD")]
-    Usd,
-    /// A calendar year (or a range of years, see `value_end`).
-    #[serde(rename = "year")]
-    Year,
-    /// A number of things, named by the figure's `noun`.
-    #[serde(rename = "count")]
-    Count,
-}
-
-impl Unit {
-    /// The unit's name in the API, as serde writes it (`percent`, `EUR`, `USD`, `year`,
-    /// `count`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Unit::Percent => "percent",
-            Unit::Eur => "EUR",
-            Unit::Usd => "USD",
-            Unit::Year => "year",
-            Unit::Count => "count",
-        }
-    }
-
-    /// Parses a unit as a user types it (`percent`, `%`, `EUR`, `€`, `year`, `count`…).
-    pub fn parse(text: &str) -> Option<Unit> {
-        match text.trim().to_lowercase().as_str() {
-            "percent" | "%" | "pct" | "pourcent" | "pourcentage" => Some(Unit::Percent),
-            "eur" | "€" | "euro" | "euros" => Some(Unit::Eur),
-            "usd" | "$" | "dollar" | "dollars" => Some(Unit::Usd),
-            "year" | "years" | "annee" | "année" | "date" => Some(Unit::Year),
-            "count" | "nombre" | "number" => Some(Unit::Count),
-            _ => None,
-        }
-    }
-
-    /// Money and shares: a value written with one of these means that unit only.
-    pub fn is_explicit(self) -> bool {
-        matches!(self, Unit::Percent | Unit::Eur | Unit::Usd)
-    }
-}
+pub use crate::model::Unit;
 
 /// One figure found in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,7 +170,7 @@ pub fn scan(text: &str, scales: Scales) -> Vec<Found> {
 }
 
 fn is_year(value: f64, plain: bool, digits: usize) -> bool {
-    plain && digits == 4 && (1900.0..=2100.0).contains(&value)
+    plain && crate::analysis::dates::is_year_value(value, digits)
 }
 
 /// The figure whose number starts at byte `start`, or `None` when the digits are part of a

@@ -16,6 +16,8 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, SegmentReader};
 
+use super::compile::compile;
+use super::plan::{Filters, Plan};
 use super::{Engine, SearchRequest};
 use crate::error::Result;
 use crate::index::Fields;
@@ -55,15 +57,16 @@ impl Engine {
     pub(super) fn facets(
         &self,
         searcher: &tantivy::Searcher,
+        plan: &Plan,
         request: &SearchRequest,
     ) -> Result<Facets> {
-        let unfiltered = SearchRequest {
-            doc: None,
-            lang: None,
-            ..request.clone()
+        // the same query without its filters (they do not change the plan's words)
+        let unfiltered = Plan {
+            filters: Filters::default(),
+            ..plan.clone()
         };
-        let built = self.build_query(searcher, &unfiltered);
-        match &built.query {
+        let compiled = compile(&unfiltered, self.passages.fields(), &self.ranking);
+        match &compiled.query {
             Some(q) => {
                 let collector = (TopDocs::with_limit(FACET_POOL).order_by_score(), Count);
                 let (top, total) = searcher.search(q.as_ref(), &collector)?;

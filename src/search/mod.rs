@@ -4,10 +4,17 @@
 //! HTTP: the API and the CLI both call [`Engine::search`].
 
 pub mod bonus;
+pub mod compile;
+pub mod expand;
+pub mod explain;
 pub mod facets;
 pub mod highlight;
-pub mod query;
+pub mod parse;
+pub mod plan;
+pub mod ranking;
+pub mod rerank;
 pub mod rescore;
+pub mod stats;
 pub mod suggest;
 
 use std::collections::HashMap;
@@ -16,52 +23,27 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
 use crate::analysis::thesaurus::{LazyThesaurus, Thesaurus};
 use crate::error::{Error, Result};
 use crate::figures::Figures;
-use crate::index::store::text_of;
 use crate::index::{self, Manifest, PassageStore};
 use crate::model::{DocumentInfo, Facets, Hit, Lang, MatchStrength, Passage, SearchResponse};
-use highlight::{render_html, Highlighter, PassageTokens, WordStems};
-use query::AnswerKind;
+use compile::Compiled;
+use highlight::{render_html, Highlighter};
+use parse::QueryAnalyzers;
+use plan::{Plan, Vocabulary};
+use ranking::Ranking;
+use rerank::{FetchedPassages, RerankFactors};
+use stats::IndexStats;
 
 /// Longest accepted query, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Largest accepted `limit`.
 pub const MAX_LIMIT: usize = 100;
-
-/// Passages scored again for a question. 15, 20 and 30 find the same answers to quantity
-/// and date questions on the eval set but for one (30 lifts a passage from below the 20th
-/// place above it); 20 reads a third fewer passages.
-const ANSWER_POOL: usize = 20;
-/// How many consecutive words of a passage a question's words are looked for together in.
-const DENSITY_WINDOW: usize = 16;
-/// A question's passage is multiplied by 1 + this × the share of the question's words (by
-/// IDF) that it holds within [`DENSITY_WINDOW`] words. Measured against no such factor:
-/// 0.3 / 0.5 / 0.7 gave eval MRR@10 0.929 / 0.929 / 0.930 (0.927 without), Success@5 0.963
-/// / 0.963 / 0.959 (0.963), held-out MRR@10 0.663 / 0.697 / 0.710 (0.654 without); 0.5 is the
-/// largest that keeps the eval Success@5. Windows of 12, 16 and 25 words measured within
-/// 0.003 of each other on the eval set.
-const DENSITY_BOOST: f32 = 0.5;
-/// How far (in words) a number may stand from a word of the question.
-const QUANTITY_WINDOW: usize = 2;
-/// Score multiplier for a passage stating a number beside the words asked about. Measured
-/// on the eval set (against 1.0, everything else equal): MRR@10 0.907 → 0.912, question 0.691
-/// → 0.706, three queries up and none down; on 22 quantity questions written apart from it,
-/// 0.722 → 0.795.
-const QUANTITY_ANSWER_BOOST: f32 = 1.5;
-/// How far (in words) a date may stand from a word of the question: a date is stated a few
-/// words from what happened (`IMT-SupdeCo Dakar a été ouverte en 2019`).
-const TIME_WINDOW: usize = 5;
-/// Score multiplier for a passage stating a date beside the question's words. A year is in
-/// most passages of a five-year contract, so the boost is milder than a quantity's.
-/// Measured (against 1.0): on 60 held-out questions, MRR@10 0.620 → 0.641 (three up, one
-/// down); on the eval set's 11 date questions, no change; 1.5 measured the same.
-const TIME_ANSWER_BOOST: f32 = 1.2;
 
 /// A search as the user asked for it.
 #[derive(Debug, Clone)]
@@ -72,7 +54,7 @@ pub struct SearchRequest {
     pub lang: Option<Lang>,
     pub doc: Option<String>,
     /// Rank a question's passages higher where its words stand together (see
-    /// [`DENSITY_BOOST`]). On by default; the answer module turns it off, as it weighs the
+    /// [`Ranking::density_boost`]). On by default; the answer module turns it off, as it weighs the
     /// same evidence sentence by sentence itself.
     pub word_density: bool,
 }
@@ -132,7 +114,8 @@ pub struct Engine {
     /// Facet keys of the passages, per segment.
     facet_keys: facets::FacetKeys,
     highlighter: Highlighter,
-    analyzers: query::QueryAnalyzers,
+    analyzers: QueryAnalyzers,
+    ranking: Ranking,
     synonyms: Synonyms,
     /// English → French translations, when a bilingual dictionary is installed.
     dictionary: Dictionary,
@@ -191,7 +174,8 @@ impl Engine {
             doc_positions,
             facet_keys,
             highlighter: Highlighter::default(),
-            analyzers: query::QueryAnalyzers::default(),
+            analyzers: QueryAnalyzers::default(),
+            ranking: Ranking::default(),
             synonyms,
             dictionary,
             thesaurus,
@@ -234,8 +218,34 @@ impl Engine {
         self.passages.searcher()
     }
 
+    /// The weights and thresholds the engine ranks with.
+    pub fn ranking(&self) -> &Ranking {
+        &self.ranking
+    }
+
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        Ok(self.run(request)?.response)
+    }
+
+    /// Plans `request` against the current index (see [`plan`]).
+    fn plan(&self, searcher: &Searcher, request: &SearchRequest) -> Plan {
+        let vocabulary = Vocabulary {
+            analyzers: &self.analyzers,
+            synonyms: &self.synonyms,
+            dictionary: &self.dictionary,
+            thesaurus: &self.thesaurus,
+        };
+        let stats = IndexStats {
+            searcher,
+            fields: self.passages.fields(),
+        };
+        Plan::build(request, &vocabulary, &stats, &self.ranking)
+    }
+
+    /// The pipeline: plan → compile → candidates (with facets) → rescore → question rerank →
+    /// page, highlighted.
+    fn run(&self, request: &SearchRequest) -> Result<Run> {
         let started = Instant::now();
         request.validate()?;
         if let Some(doc) = &request.doc {
@@ -247,23 +257,26 @@ impl Engine {
             }
         }
         let searcher = self.searcher();
-        let built = self.build_query(&searcher, request);
+        let plan = self.plan(&searcher, request);
+        let compiled = compile::compile(&plan, self.passages.fields(), &self.ranking);
         let mut hits = Vec::new();
+        let mut page = Vec::new();
+        let mut factors = HashMap::new();
         let mut total = 0;
         let mut confidence = 0.0;
         let mut facets = Facets::default();
-        if let Some(q) = &built.query {
+        if let Some(q) = &compiled.query {
             // Without filters the facets count the page's own best passages.
             let unfiltered = request.doc.is_none() && request.lang.is_none();
-            let rerank = built.question && (request.word_density || built.answer_focus.is_some());
+            let rerank = plan.reranks(request.word_density);
             let wanted = request.offset + request.limit;
             let needed = if rerank {
-                wanted.max(ANSWER_POOL)
+                wanted.max(self.ranking.answer_pool)
             } else {
                 wanted
             };
             let mut pool = needed;
-            if !built.rescore.is_empty() {
+            if !compiled.rescore.is_empty() {
                 pool = pool.max(rescore::RESCORE_POOL);
             }
             if unfiltered {
@@ -275,29 +288,37 @@ impl Engine {
             facets = if unfiltered {
                 self.facets_of_top(&searcher, &top, total, request)?
             } else {
-                self.facets(&searcher, request)?
+                self.facets(&searcher, &plan, request)?
             };
-            if !built.rescore.is_empty() {
-                rescore::rescore(&searcher, &built.rescore, &mut top)?;
+            if !compiled.rescore.is_empty() {
+                rescore::rescore(&searcher, &compiled.rescore, &mut top)?;
             }
             top.truncate(needed);
+            let mut highlighter = self.highlighter.clone();
+            let mut fetched = FetchedPassages::new(&searcher, &self.passages);
             if rerank {
-                self.rerank_for_question(&searcher, request, &built, &mut top)?;
+                factors = rerank::rerank(
+                    &plan,
+                    request.word_density,
+                    wanted,
+                    &self.ranking,
+                    &mut highlighter,
+                    &mut fetched,
+                    &mut top,
+                )?;
             }
-            let top: Vec<(f32, DocAddress)> = top
+            for (rank, (score, address)) in top
                 .into_iter()
                 .skip(request.offset)
                 .take(request.limit)
-                .collect();
-            let mut highlighter = self.highlighter.clone();
-            for (rank, (score, address)) in top.into_iter().enumerate() {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                let passage = self.passages.passage_from_doc(&doc);
-                let tokens = highlighter.analyze(&passage.text);
+                .enumerate()
+            {
+                let read = fetched.take(address, &mut highlighter)?;
                 if rank == 0 && request.offset == 0 {
-                    confidence = highlighter.coverage(&tokens, &built.words);
+                    confidence = highlighter.coverage(&read.tokens, &plan.coverage_words);
                 }
-                let ranges = highlighter.ranges(&tokens, &built.match_terms);
+                let ranges = highlighter.ranges(&read.tokens, &plan.match_terms);
+                let passage = read.passage;
                 hits.push(Hit {
                     id: passage.id,
                     score,
@@ -306,112 +327,36 @@ impl Engine {
                     lang: passage.lang,
                     source: passage.source,
                 });
+                page.push(address);
             }
         }
-        let strength = match_strength(total, confidence);
-        Ok(SearchResponse {
+        let strength = match_strength(total, confidence, self.ranking.strong_coverage);
+        // "Did you mean" only when the query found little: a word the index lacks in a query
+        // that is answered well is a word the documents do not use, not a typo.
+        let suggestion = if strength == MatchStrength::Strong && total >= self.ranking.few_results {
+            None
+        } else {
+            self.suggestion(&searcher, request, &plan.unknown_words)
+        };
+        let response = SearchResponse {
             query: request.query.clone(),
             total,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-            query_lang: built.lang,
-            // "Did you mean" only when the query found little: a word the index lacks in a
-            // query that is answered well is a word the documents do not use, not a typo.
-            suggestion: if strength == MatchStrength::Strong && total >= FEW_RESULTS {
-                None
-            } else {
-                self.suggestion(&searcher, request, &built.unknown_words)
-            },
+            query_lang: plan.lang,
+            suggestion,
             confidence,
             strength,
             hits,
             facets,
-        })
-    }
-
-    /// A question is answered where its words stand together: each of the best
-    /// [`ANSWER_POOL`] passages is multiplied by 1 + [`DENSITY_BOOST`] × the share of the
-    /// question's words it holds within [`DENSITY_WINDOW`] words, so a passage saying what
-    /// is asked in one sentence rises above one scattering the same words over several
-    /// topics. A question asking for a quantity (`Combien de défis …`, `How many partners …`)
-    /// is answered by a passage that states a number next to the words asked about (`4
-    /// défis`, `13 partenaires stratégiques`); one asking for a date (`Quand …`, `When …`),
-    /// by a passage stating a date or a duration near its words: those passages are also
-    /// multiplied by the kind's boost. `top` is the query's ranking, at least
-    /// [`ANSWER_POOL`] long when that many passages match; it is reordered in place.
-    fn rerank_for_question(
-        &self,
-        searcher: &Searcher,
-        request: &SearchRequest,
-        built: &query::BuiltQuery,
-        top: &mut [(f32, DocAddress)],
-    ) -> Result<()> {
-        // what states the answer a question asks for, how near its words, and its boost
-        type StatedBeside = fn(&Highlighter, &PassageTokens, &[(usize, usize)], usize) -> bool;
-        let focus = built.answer_focus.as_ref().map(|focus| {
-            let (stated, window, boost): (StatedBeside, _, _) = match focus.kind {
-                AnswerKind::Quantity => (
-                    Highlighter::number_beside_match,
-                    QUANTITY_WINDOW,
-                    QUANTITY_ANSWER_BOOST,
-                ),
-                AnswerKind::Time => (
-                    Highlighter::time_beside_match,
-                    TIME_WINDOW,
-                    TIME_ANSWER_BOOST,
-                ),
-            };
-            (&focus.terms, stated, window, boost)
-        });
-        let density = request
-            .word_density
-            .then(|| WordStems::of(&built.words, true));
-        let max_factor = density.as_ref().map_or(1.0, |_| 1.0 + DENSITY_BOOST)
-            * focus.map_or(1.0, |(.., answer_boost)| answer_boost);
-        let wanted = request.offset + request.limit;
-        // Only the first ANSWER_POOL passages are scored again, however many are asked for,
-        // so a page's order does not depend on its size. The factors only raise a score, so
-        // the passages after the pool stay below every passage in it.
-        let pool = top.len().min(ANSWER_POOL);
-        // A passage whose best possible score would stay below the last wanted passage's
-        // score cannot enter the page: it is not read.
-        let floor = if wanted < pool {
-            top[wanted - 1].0 / max_factor
-        } else {
-            0.0
         };
-        let mut highlighter = self.highlighter.clone();
-        for (score, address) in top[..pool].iter_mut().filter(|(s, _)| *s >= floor) {
-            let doc: TantivyDocument = searcher.doc(*address)?;
-            let text = text_of(&doc, self.passages.fields().text).unwrap_or_default();
-            let tokens = highlighter.analyze(&text);
-            if let Some(stems) = &density {
-                let section = text_of(&doc, self.passages.fields().section).unwrap_or_default();
-                let heading = highlighter.analyze(&section);
-                let share = highlighter.densest_share(&tokens, &heading, stems, DENSITY_WINDOW);
-                *score *= 1.0 + DENSITY_BOOST * share;
-            }
-            if let Some((terms, stated, window, answer_boost)) = focus {
-                let ranges = highlighter.ranges(&tokens, terms);
-                if stated(&highlighter, &tokens, &ranges, window) {
-                    *score *= answer_boost;
-                }
-            }
-        }
-        // stable: equal scores keep the index's order
-        top[..pool].sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(())
-    }
-
-    fn build_query(&self, searcher: &Searcher, request: &SearchRequest) -> query::BuiltQuery {
-        query::build(
-            self.passages.fields(),
-            &self.analyzers,
-            &self.synonyms,
-            &self.dictionary,
-            &self.thesaurus,
+        Ok(Run {
+            response,
+            plan,
+            compiled,
             searcher,
-            request,
-        )
+            page,
+            factors,
+        })
     }
 
     /// The query with each word the index lacks replaced by the closest word it has.
@@ -486,18 +431,26 @@ impl Engine {
     }
 }
 
-/// Below this share of the query's words in the best passage, the match is weak.
-pub const STRONG_COVERAGE: f32 = 0.66;
-
-/// Below this many matching passages, a query with an unknown word gets a suggestion.
-const FEW_RESULTS: usize = 5;
-
-fn match_strength(total: usize, confidence: f32) -> MatchStrength {
+/// No match, a strong one (the best passage holds at least `strong_coverage` of the query's
+/// words), or a weak one.
+fn match_strength(total: usize, confidence: f32, strong_coverage: f32) -> MatchStrength {
     if total == 0 {
         MatchStrength::None
-    } else if confidence >= STRONG_COVERAGE {
+    } else if confidence >= strong_coverage {
         MatchStrength::Strong
     } else {
         MatchStrength::Weak
     }
+}
+
+/// One search's result and what made it, for [`Engine::explain`].
+struct Run {
+    response: SearchResponse,
+    plan: Plan,
+    compiled: Compiled,
+    searcher: Searcher,
+    /// The page's passages, in order.
+    page: Vec<DocAddress>,
+    /// The question rerank's factors, by passage.
+    factors: HashMap<DocAddress, RerankFactors>,
 }

@@ -1,0 +1,251 @@
+//! [`Plan`] → tantivy queries. Each content word becomes one clause (any of its forms, in any
+//! field, each weighted by the [`Ranking`]) that earns the word's coordination bonus; quoted
+//! phrases are required; the positional boosts (the query as a phrase, its words close
+//! together) are kept apart, for [`super::rescore`]; filters restrict without scoring.
+//! Every scoring part is also named in [`Compiled::signals`], so `--explain` can say what each
+//! one gave a passage.
+
+use std::collections::HashSet;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::bonus::BonusQuery;
+use super::plan::{Plan, WordPlan};
+use super::ranking::Ranking;
+use crate::analysis::AnalyzedToken;
+use crate::index::Fields;
+use crate::model::Lang;
+
+/// A named part of the score.
+pub struct Signal {
+    /// What it rewards (`word feminisation`, `phrase`, `proximity`…).
+    pub name: String,
+    pub query: Box<dyn Query>,
+    /// Added to the best passages after the main query (positional boosts).
+    pub rescore: bool,
+}
+
+/// The compiled queries of a plan.
+pub struct Compiled {
+    /// `None` when the query has no searchable word (only punctuation, say).
+    pub query: Option<Box<dyn Query>>,
+    /// The boosts that read term positions, added to the best passages of `query` only: they
+    /// never change which passages match, only how high.
+    pub rescore: Vec<Box<dyn Query>>,
+    /// Every scoring part, named; their scores add up to a passage's score before the
+    /// question rerank.
+    pub signals: Vec<Signal>,
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, weight))
+}
+
+/// The tokens as a phrase (positions kept, so removed stop words leave their gap).
+fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [one] => Some(term_query(field, &one.text)),
+        _ => {
+            let first = tokens[0].position;
+            let terms = tokens
+                .iter()
+                .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
+        }
+    }
+}
+
+/// The best-scoring of several alternatives, plus a small share of the others (a word's
+/// synonyms: one found counts, several found count a little more).
+fn best_of(alternatives: Vec<Box<dyn Query>>, ranking: &Ranking) -> Box<dyn Query> {
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+        alternatives,
+        ranking.synonym_tie_breaker,
+    ))
+}
+
+/// One word's clause: any of its forms, in any field.
+fn word_clause(word: &WordPlan, plan: &Plan, fields: &Fields, ranking: &Ranking) -> Box<dyn Query> {
+    let (w_fr, w_en) = (plan.french_weight, plan.english_weight);
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut add = |q: Box<dyn Query>, w: f32| alternatives.push((Occur::Should, boosted(q, w)));
+    if let Some(fr) = &word.french {
+        add(term_query(fields.text_fr, fr), w_fr);
+        add(term_query(fields.heading_fr, fr), ranking.heading * w_fr);
+    }
+    if let Some(en) = &word.english {
+        add(term_query(fields.text_en, en), w_en);
+        add(term_query(fields.heading_en, en), ranking.heading * w_en);
+    }
+    add(term_query(fields.exact, &word.exact), ranking.exact_term);
+    for other in &word.number_writings {
+        add(term_query(fields.exact, other), ranking.number_writing);
+    }
+    // A word's synonyms count as one more way to find it, the best of them in full. (terms,
+    // field, weight), in order of preference: a term already brought by an earlier group is
+    // not searched twice.
+    let term_groups = [
+        (
+            &word.french_synonyms,
+            fields.text_fr,
+            ranking.synonym_french,
+        ),
+        (
+            &word.english_synonyms,
+            fields.text_en,
+            ranking.synonym_english,
+        ),
+        (&word.french_parts, fields.text_fr, ranking.synonym_part),
+        (
+            &word.english_parts,
+            fields.text_en,
+            ranking.synonym_english * ranking.synonym_part,
+        ),
+        (&word.translations, fields.text_fr, ranking.dictionary),
+    ];
+    let mut seen = HashSet::new();
+    let mut synonyms: Vec<Box<dyn Query>> = Vec::new();
+    for (terms, field, weight) in term_groups {
+        for term in terms.iter().filter(|t| seen.insert((field, t.as_str()))) {
+            synonyms.push(boosted(term_query(field, term), weight));
+        }
+    }
+    for p in &word.synonym_phrases {
+        if let Some(q) = phrase(fields.exact, &p.exact, 1) {
+            synonyms.push(boosted(q, ranking.synonym_phrase * p.weight));
+        }
+    }
+    if !synonyms.is_empty() {
+        add(best_of(synonyms, ranking), ranking.synonym);
+    }
+    // A multi-word synonym naming what the section is about (`IMT-BS` in the fiche titled
+    // `Institut Mines-Télécom Business School`), weighted as a heading word.
+    let heading_phrases: Vec<Box<dyn Query>> = word
+        .synonym_phrases
+        .iter()
+        .filter_map(|p| {
+            let tokens = p.heading_french.as_ref()?;
+            phrase(fields.heading_fr, tokens, 1).map(|q| boosted(q, p.weight))
+        })
+        .collect();
+    if !heading_phrases.is_empty() {
+        add(best_of(heading_phrases, ranking), ranking.heading);
+    }
+    for near in &word.near {
+        add(term_query(fields.exact, near), ranking.fuzzy);
+    }
+    let clause: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+    if word.coordination > 0.0 {
+        Box::new(BonusQuery::new(clause, word.coordination))
+    } else {
+        clause
+    }
+}
+
+/// Compiles a plan.
+pub fn compile(plan: &Plan, fields: &Fields, ranking: &Ranking) -> Compiled {
+    let mut signals = Vec::new();
+    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for tokens in &plan.phrases {
+        if let Some(q) = phrase(fields.exact, tokens, 0) {
+            let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+            signals.push(Signal {
+                name: format!("quoted \"{}\"", words.join(" ")),
+                query: q.box_clone(),
+                rescore: false,
+            });
+            required.push((Occur::Must, q));
+        }
+    }
+    let mut scoring: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for word in &plan.words {
+        let clause = word_clause(word, plan, fields, ranking);
+        signals.push(Signal {
+            name: format!("word {}", word.exact),
+            query: clause.box_clone(),
+            rescore: false,
+        });
+        scoring.push((Occur::Should, clause));
+    }
+    // A word's thesaurus synonyms: the best one found, apart from the word's clause (too
+    // loose to count as the word for the coordination bonus).
+    for word in plan.words.iter().filter(|w| !w.related.is_empty()) {
+        let related = word
+            .related
+            .iter()
+            .map(|t| term_query(fields.text_fr, t))
+            .collect();
+        let q = boosted(
+            best_of(related, ranking),
+            ranking.thesaurus * plan.french_weight,
+        );
+        signals.push(Signal {
+            name: format!("thesaurus {}", word.exact),
+            query: q.box_clone(),
+            rescore: false,
+        });
+        scoring.push((Occur::Should, q));
+    }
+    let mut rescore: Vec<Box<dyn Query>> = Vec::new();
+    let mut positional = |name: &str, q: Box<dyn Query>| {
+        signals.push(Signal {
+            name: name.to_string(),
+            query: q.box_clone(),
+            rescore: true,
+        });
+        rescore.push(q);
+    };
+    if plan.folded.len() >= 2 {
+        if let Some(q) = phrase(fields.exact, &plan.folded, 0) {
+            positional("phrase", boosted(q, ranking.phrase));
+        }
+    }
+    if plan.proximity.len() >= 2 {
+        let field = match plan.proximity_lang {
+            Lang::En => fields.text_en,
+            Lang::Fr => fields.text_fr,
+        };
+        if let Some(q) = phrase(field, &plan.proximity, ranking.proximity_slop) {
+            positional("proximity", boosted(q, ranking.proximity));
+        }
+    }
+    if !scoring.is_empty() {
+        required.push((Occur::Must, Box::new(BooleanQuery::new(scoring))));
+    }
+    if required.is_empty() {
+        return Compiled {
+            query: None,
+            rescore: Vec::new(),
+            signals: Vec::new(),
+        };
+    }
+    if let Some(lang) = plan.filters.lang {
+        required.push((Occur::Must, filter(term_query(fields.lang, lang.code()))));
+    }
+    if let Some(doc) = &plan.filters.doc {
+        required.push((Occur::Must, filter(term_query(fields.doc_id, doc))));
+    }
+    Compiled {
+        query: Some(Box::new(BooleanQuery::new(required))),
+        rescore,
+        signals,
+    }
+}
+
+fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}

@@ -1,0 +1,130 @@
+//! Each content word of a plan → the other forms it is searched as: synonyms (one-word
+//! forms, multi-word phrases and, for rare words, their parts), dictionary translations of
+//! English words, thesaurus synonyms of rare French question words, and indexed words near a
+//! word the index lacks.
+
+use std::collections::HashSet;
+
+use super::plan::{SynonymPhrase, Vocabulary, WordPlan};
+use super::ranking::Ranking;
+use super::stats::{TermField, TermStats};
+use crate::analysis::thesaurus::LazyThesaurus;
+use crate::analysis::{is_stop_word, AnalyzedToken, Analyzer};
+use crate::model::Lang;
+
+fn without_stop_words(tokens: Vec<AnalyzedToken>) -> Vec<AnalyzedToken> {
+    tokens
+        .into_iter()
+        .filter(|t| !is_stop_word(&t.text))
+        .collect()
+}
+
+/// Synonyms: each expansion's terms join the words it covers. A one-word expansion is another
+/// form of the words it covers; a longer one counts only as a phrase (its words one by one,
+/// `part`, `public`, would match everything), except for a word the passages rarely use.
+pub fn add_synonyms(
+    words: &mut [WordPlan],
+    folded: &[&str],
+    detected: Option<Lang>,
+    vocabulary: &Vocabulary,
+    ranking: &Ranking,
+) {
+    let analyzers = vocabulary.analyzers;
+    for expansion in vocabulary.synonyms.expand(folded, detected) {
+        let span = expansion.start..expansion.end;
+        let term_words = words.iter().filter(|w| span.contains(&w.at)).count();
+        for word in words.iter_mut().filter(|w| span.contains(&w.at)) {
+            word.term_words = word.term_words.max(term_words);
+        }
+        for phrase_text in &expansion.phrases {
+            let fr_tokens = without_stop_words(analyzers.tokens(Analyzer::French, phrase_text));
+            let fr: Vec<String> = fr_tokens.iter().map(|t| t.text.clone()).collect();
+            let en: Vec<String> =
+                without_stop_words(analyzers.tokens(Analyzer::English, phrase_text))
+                    .into_iter()
+                    .map(|t| t.text)
+                    .collect();
+            let exact_tokens = analyzers.tokens(Analyzer::Exact, phrase_text);
+            let covered = span.len() as f32;
+            let as_phrase = (exact_tokens.len() >= 2).then(|| SynonymPhrase {
+                weight: (covered / exact_tokens.len() as f32).min(1.0),
+                heading_french: (fr_tokens.len() >= 2).then(|| fr_tokens.clone()),
+                exact: exact_tokens,
+            });
+            for word in words.iter_mut().filter(|w| span.contains(&w.at)) {
+                match &as_phrase {
+                    Some(phrase) => {
+                        word.synonym_phrases.push(phrase.clone());
+                        word.phrase_french.extend(fr.iter().cloned());
+                        if word.doc_freq <= ranking.rare_word_passages {
+                            word.french_parts.extend(fr.iter().cloned());
+                            word.english_parts.extend(en.iter().cloned());
+                        }
+                    }
+                    None => {
+                        word.french_synonyms.extend(fr.iter().cloned());
+                        word.english_synonyms.extend(en.iter().cloned());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An English question about French text: the dictionary's translations of its words, those
+/// the French passages use. A word the synonyms file covers is translated there, for this
+/// corpus: the dictionary's general senses would only add noise.
+pub fn add_translations(words: &mut [WordPlan], vocabulary: &Vocabulary, stats: &dyn TermStats) {
+    for word in words.iter_mut() {
+        let Some(en) = &word.english else { continue };
+        if !word.french_synonyms.is_empty() || !word.synonym_phrases.is_empty() {
+            continue;
+        }
+        for translation in vocabulary.dictionary.translate(en) {
+            for t in vocabulary.analyzers.tokens(Analyzer::French, translation) {
+                if stats.doc_freq(TermField::French, &t.text) > 0
+                    && !is_stop_word(&t.text)
+                    && !word.translations.contains(&t.text)
+                {
+                    word.translations.push(t.text);
+                }
+            }
+        }
+    }
+}
+
+/// A French question in words the passages rarely use (`dessein`, `remanié`): the
+/// thesaurus's synonyms of those words that the passages do use (`objectif`, `révisé`).
+pub fn add_related(words: &mut [WordPlan], thesaurus: &LazyThesaurus, ranking: &Ranking) {
+    let rare = |w: &WordPlan| w.french.is_some() && w.doc_freq <= ranking.rare_for_thesaurus;
+    if !words.iter().any(rare) {
+        return;
+    }
+    let thesaurus = thesaurus.get();
+    let query_stems: HashSet<String> = words.iter().filter_map(|w| w.french.clone()).collect();
+    for word in words.iter_mut().filter(|w| rare(w)) {
+        word.related = thesaurus
+            .related(&word.typed)
+            .iter()
+            .filter(|s| !query_stems.contains(*s) && !word.french_synonyms.contains(s))
+            .take(ranking.max_related)
+            .cloned()
+            .collect();
+    }
+}
+
+/// Indexed words within edit distance 1 (2 from 8 letters) of a word the index lacks:
+/// typos, and English cognates of French words (`additional`/`additionnel`). A near word
+/// the query already holds (`parts` → `paris` beside `Paris`) would count that word twice.
+pub fn add_near_terms(words: &mut [WordPlan], stats: &dyn TermStats, ranking: &Ranking) {
+    let typed: HashSet<String> = words.iter().map(|w| w.exact.clone()).collect();
+    for word in words.iter_mut() {
+        if word.unknown && word.exact.chars().count() >= ranking.fuzzy_min_chars {
+            word.near = stats
+                .near_terms(&word.exact, ranking.max_near_terms)
+                .into_iter()
+                .filter(|near| !typed.contains(near))
+                .collect();
+        }
+    }
+}
