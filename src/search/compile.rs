@@ -15,8 +15,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::bonus::BonusQuery;
-use super::plan::{Plan, WordPlan};
+use super::plan::Plan;
 use super::ranking::Ranking;
+use super::word::WordPlan;
 use crate::analysis::AnalyzedToken;
 use crate::index::Fields;
 use crate::model::Lang;

@@ -5,12 +5,23 @@
 
 use std::collections::HashSet;
 
-use super::plan::{SynonymPhrase, Vocabulary, WordPlan};
+use super::parse::QueryAnalyzers;
 use super::ranking::Ranking;
 use super::stats::{TermField, TermStats};
+use super::word::{SynonymPhrase, WordPlan};
+use crate::analysis::dictionary::Dictionary;
+use crate::analysis::synonyms::Synonyms;
 use crate::analysis::thesaurus::LazyThesaurus;
 use crate::analysis::{is_stop_word, AnalyzedToken, Analyzer};
 use crate::model::Lang;
+
+/// What a plan reads besides the query and the index statistics.
+pub struct Vocabulary<'a> {
+    pub analyzers: &'a QueryAnalyzers,
+    pub synonyms: &'a Synonyms,
+    pub dictionary: &'a Dictionary,
+    pub thesaurus: &'a LazyThesaurus,
+}
 
 fn without_stop_words(tokens: Vec<AnalyzedToken>) -> Vec<AnalyzedToken> {
     tokens

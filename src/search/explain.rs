@@ -7,8 +7,9 @@ use std::fmt;
 
 use tantivy::query::Query;
 
-use super::plan::{AnswerKind, Plan, WordPlan};
+use super::plan::{AnswerKind, Plan};
 use super::rerank::RerankFactors;
+use super::word::WordPlan;
 use super::{Engine, SearchRequest};
 use crate::analysis::question::Expected;
 use crate::error::Result;

@@ -7,119 +7,16 @@
 
 use std::collections::HashSet;
 
-use super::expand;
+use super::expand::{self, Vocabulary};
 use super::highlight::{MatchTerms, QueryWord};
-use super::parse::{parse, QueryAnalyzers};
+use super::parse::parse;
 use super::ranking::Ranking;
 use super::stats::{TermField, TermStats};
+use super::word::WordPlan;
 use super::SearchRequest;
-use crate::analysis::dictionary::Dictionary;
 use crate::analysis::question::{self, Expected, Question};
-use crate::analysis::synonyms::Synonyms;
-use crate::analysis::thesaurus::LazyThesaurus;
 use crate::analysis::{is_stop_word, lang, number_words, AnalyzedToken, Analyzer};
 use crate::model::Lang;
-
-/// What a plan reads besides the query and the index statistics.
-pub struct Vocabulary<'a> {
-    pub analyzers: &'a QueryAnalyzers,
-    pub synonyms: &'a Synonyms,
-    pub dictionary: &'a Dictionary,
-    pub thesaurus: &'a LazyThesaurus,
-}
-
-/// A multi-word synonym of a query word, searched as a phrase.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SynonymPhrase {
-    /// Its folded words, positions kept (slop 1 in the exact field).
-    pub exact: Vec<AnalyzedToken>,
-    /// Its French stems, when two or more: also searched in the title and section.
-    pub heading_french: Option<Vec<AnalyzedToken>>,
-    /// The share of its length that the query words it stands for make, at most 1: a
-    /// seven-word expansion of a two-word name must not outweigh the words typed.
-    pub weight: f32,
-}
-
-/// One content word of the query and every form it is searched as.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WordPlan {
-    /// Index of the word among the query's folded words.
-    pub at: usize,
-    /// As typed.
-    pub typed: String,
-    /// Folded.
-    pub exact: String,
-    pub french: Option<String>,
-    pub english: Option<String>,
-    /// The same small number written otherwise (`quatre` → `4`), exact field.
-    pub number_writings: Vec<String>,
-    /// One-word synonyms, analysed per field.
-    pub french_synonyms: Vec<String>,
-    pub english_synonyms: Vec<String>,
-    /// Multi-word synonyms.
-    pub synonym_phrases: Vec<SynonymPhrase>,
-    /// The French stems of those phrases, to tell where a passage speaks of the word.
-    pub phrase_french: Vec<String>,
-    /// Their words one by one, for a word the passages rarely use.
-    pub french_parts: Vec<String>,
-    pub english_parts: Vec<String>,
-    /// French translations of the English word (bilingual dictionary), those the passages use.
-    pub translations: Vec<String>,
-    /// French thesaurus synonyms of a rare question word.
-    pub related: Vec<String>,
-    /// Indexed words close to a word the index lacks (typos, cognates).
-    pub near: Vec<String>,
-    /// The index has no passage with the word as typed.
-    pub unknown: bool,
-    /// Passages holding the word (French stem when it has one, else exact form).
-    pub doc_freq: u64,
-    /// BM25's IDF of `doc_freq`.
-    pub idf: f32,
-    /// Content words of the query in the longest multi-word term a synonym rule names that
-    /// covers this word (`conseil d'administration`: 2); 0 or 1 when none does.
-    pub term_words: usize,
-    /// The flat bonus a passage holding the word gets (0 for a one-word query).
-    pub coordination: f32,
-}
-
-impl WordPlan {
-    /// The word's forms, for the highlighter.
-    pub(super) fn add_match_terms(&self, terms: &mut MatchTerms) {
-        terms.exact.insert(self.exact.clone());
-        terms.exact.extend(self.number_writings.iter().cloned());
-        terms.french.extend(self.french.iter().cloned());
-        terms.english.extend(self.english.iter().cloned());
-        terms.french.extend(self.french_synonyms.iter().cloned());
-        terms.french.extend(self.translations.iter().cloned());
-        terms.english.extend(self.english_synonyms.iter().cloned());
-        terms.french.extend(self.related.iter().cloned());
-    }
-
-    /// The word as the highlighter measures coverage with.
-    fn query_word(&self) -> QueryWord {
-        QueryWord {
-            weight: self.idf,
-            exact: std::iter::once(&self.exact)
-                .chain(&self.number_writings)
-                .cloned()
-                .collect(),
-            french: self
-                .french
-                .iter()
-                .chain(&self.french_synonyms)
-                .chain(&self.translations)
-                .cloned()
-                .collect(),
-            phrase_french: self.phrase_french.clone(),
-            english: self
-                .english
-                .iter()
-                .chain(&self.english_synonyms)
-                .cloned()
-                .collect(),
-        }
-    }
-}
 
 /// What kind of answer a question's passage states, recognisable in its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,6 +304,11 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::analysis::dictionary::Dictionary;
+    use crate::analysis::synonyms::Synonyms;
+    use crate::analysis::thesaurus::LazyThesaurus;
+    use crate::search::parse::QueryAnalyzers;
+    use crate::search::stats::TermField;
 
     /// Statistics of an imaginary index: every listed term with its passage count.
     struct Stats(HashMap<&'static str, u64>);
