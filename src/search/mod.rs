@@ -230,6 +230,31 @@ impl Engine {
         Ok(self.run(request)?.response)
     }
 
+    /// The best passages of the compiled query, enough of them for the page, the question
+    /// rerank, the positional rescoring and (without filters) the facets; and how many match.
+    fn candidates(
+        &self,
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        compiled: &Compiled,
+        rerank: bool,
+        request: &SearchRequest,
+    ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+        let mut pool = request.offset + request.limit;
+        if rerank {
+            pool = pool.max(self.ranking.answer_pool);
+        }
+        if !compiled.rescore.is_empty() {
+            pool = pool.max(rescore::RESCORE_POOL);
+        }
+        // Without filters the facets count the query's own best passages.
+        if request.doc.is_none() && request.lang.is_none() {
+            pool = pool.max(facets::FACET_POOL);
+        }
+        let collector = (TopDocs::with_limit(pool).order_by_score(), Count);
+        Ok(searcher.search(query, &collector)?)
+    }
+
     /// Plans `request` against the current index (see [`plan`]).
     fn plan(&self, searcher: &Searcher, request: &SearchRequest) -> Plan {
         let vocabulary = Vocabulary {
@@ -268,26 +293,12 @@ impl Engine {
         let mut confidence = 0.0;
         let mut facets = Facets::default();
         if let Some(q) = &compiled.query {
-            // Without filters the facets count the page's own best passages.
-            let unfiltered = request.doc.is_none() && request.lang.is_none();
             let rerank = plan.reranks(request.word_density);
             let wanted = request.offset + request.limit;
-            let needed = if rerank {
-                wanted.max(self.ranking.answer_pool)
-            } else {
-                wanted
-            };
-            let mut pool = needed;
-            if !compiled.rescore.is_empty() {
-                pool = pool.max(rescore::RESCORE_POOL);
-            }
-            if unfiltered {
-                pool = pool.max(facets::FACET_POOL);
-            }
-            let collector = (TopDocs::with_limit(pool).order_by_score(), Count);
-            let (mut top, count) = searcher.search(q.as_ref(), &collector)?;
+            let (mut top, count) =
+                self.candidates(&searcher, q.as_ref(), &compiled, rerank, request)?;
             total = count;
-            facets = if unfiltered {
+            facets = if request.doc.is_none() && request.lang.is_none() {
                 self.facets_of_top(&searcher, &top, total, request)?
             } else {
                 self.facets(&searcher, &plan, request)?
@@ -295,7 +306,11 @@ impl Engine {
             if !compiled.rescore.is_empty() {
                 rescore::rescore(&searcher, &compiled.rescore, &mut top)?;
             }
-            top.truncate(needed);
+            top.truncate(if rerank {
+                wanted.max(self.ranking.answer_pool)
+            } else {
+                wanted
+            });
             let mut highlighter = self.highlighter.clone();
             let mut fetched = FetchedPassages::new(&searcher, &self.passages);
             if rerank {

@@ -113,13 +113,7 @@ impl Plan {
         let english = analyzers.tokens(Analyzer::English, &parsed.free);
 
         let mut words = content_words(&folded_tokens, &question, &parsed.free, &french, &english);
-        for word in &mut words {
-            let exact_freq = stats.doc_freq(TermField::Exact, &word.exact);
-            word.unknown = exact_freq == 0;
-            word.doc_freq = word.french.as_ref().map_or(exact_freq, |f| {
-                stats.doc_freq(TermField::French, f).max(exact_freq)
-            });
-        }
+        count_passages(&mut words, stats);
         // Only stop words typed (`de la`)? Then they are what is sought.
         if words.is_empty() {
             words = folded_tokens
@@ -141,19 +135,7 @@ impl Plan {
         }
         expand::add_near_terms(&mut words, stats, ranking);
 
-        let num_docs = stats.num_docs();
-        let coordinated = words.len() >= 2;
-        for word in &mut words {
-            word.idf = idf(num_docs, word.doc_freq);
-            // The words of a term the synonyms name (`conseil d'administration`) say one
-            // thing: each earns its bonus divided by √(the term's length), so the term counts
-            // more than one word and less than two.
-            word.coordination = if coordinated {
-                ranking.coordination * word.idf / (word.term_words.max(1) as f32).sqrt()
-            } else {
-                0.0
-            };
-        }
+        weigh(&mut words, stats.num_docs(), ranking);
 
         let (french_weight, english_weight) = match detected {
             Some(Lang::Fr) => (ranking.lang_main, ranking.lang_other),
@@ -178,29 +160,7 @@ impl Plan {
         .cloned()
         .collect();
 
-        let mut match_terms = MatchTerms::default();
-        let mut coverage_words = Vec::new();
-        for tokens in &phrases {
-            match_terms
-                .exact
-                .extend(tokens.iter().map(|t| t.text.clone()));
-            coverage_words.extend(tokens.iter().filter(|t| !is_stop_word(&t.text)).map(|t| {
-                QueryWord {
-                    exact: vec![t.text.clone()],
-                    french: Vec::new(),
-                    english: Vec::new(),
-                    phrase_french: Vec::new(),
-                    weight: 1.0,
-                }
-            }));
-        }
-        for word in &words {
-            word.add_match_terms(&mut match_terms);
-            // Near words are highlighted, but not counted as the word where coverage is
-            // measured: many are an English word's French cognate.
-            match_terms.exact.extend(word.near.iter().cloned());
-            coverage_words.push(word.query_word());
-        }
+        let (match_terms, coverage_words) = marked_and_measured(&phrases, &words);
         let answer_focus = answer_focus(&question, &words, ranking);
         // A word the index lacks but finds through a stem (`test` in `tester`) is no typo:
         // "did you mean" would turn it into an unrelated word (`tes`).
@@ -239,6 +199,64 @@ impl Plan {
     pub fn reranks(&self, word_density: bool) -> bool {
         self.question.is_question && (word_density || self.answer_focus.is_some())
     }
+}
+
+/// How many passages hold each word: its folded form, or its French stem when more do.
+fn count_passages(words: &mut [WordPlan], stats: &dyn TermStats) {
+    for word in words {
+        let exact_freq = stats.doc_freq(TermField::Exact, &word.exact);
+        word.unknown = exact_freq == 0;
+        word.doc_freq = word.french.as_ref().map_or(exact_freq, |f| {
+            stats.doc_freq(TermField::French, f).max(exact_freq)
+        });
+    }
+}
+
+/// Each word's IDF and coordination bonus (none for a one-word query).
+fn weigh(words: &mut [WordPlan], num_docs: u64, ranking: &Ranking) {
+    let coordinated = words.len() >= 2;
+    for word in words {
+        word.idf = idf(num_docs, word.doc_freq);
+        // The words of a term the synonyms name (`conseil d'administration`) say one thing:
+        // each earns its bonus divided by √(the term's length), so the term counts more than
+        // one word and less than two.
+        word.coordination = if coordinated {
+            ranking.coordination * word.idf / (word.term_words.max(1) as f32).sqrt()
+        } else {
+            0.0
+        };
+    }
+}
+
+/// What the highlighter marks (quoted phrases' words, every form of every word, near words)
+/// and the words coverage is measured on. Near words are marked but not counted as the word
+/// where coverage is measured: many are an English word's French cognate.
+fn marked_and_measured(
+    phrases: &[Vec<AnalyzedToken>],
+    words: &[WordPlan],
+) -> (MatchTerms, Vec<QueryWord>) {
+    let mut match_terms = MatchTerms::default();
+    let mut coverage_words = Vec::new();
+    for tokens in phrases {
+        match_terms
+            .exact
+            .extend(tokens.iter().map(|t| t.text.clone()));
+        coverage_words.extend(tokens.iter().filter(|t| !is_stop_word(&t.text)).map(|t| {
+            QueryWord {
+                exact: vec![t.text.clone()],
+                french: Vec::new(),
+                english: Vec::new(),
+                phrase_french: Vec::new(),
+                weight: 1.0,
+            }
+        }));
+    }
+    for word in words {
+        word.add_match_terms(&mut match_terms);
+        match_terms.exact.extend(word.near.iter().cloned());
+        coverage_words.push(word.query_word());
+    }
+    (match_terms, coverage_words)
 }
 
 /// The query's content words with their stems. Stop words of either language are noise in
