@@ -250,3 +250,67 @@ pub fn compile(plan: &Plan, fields: &Fields, ranking: &Ranking) -> Compiled {
 fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::plan::tests::plan_of;
+
+    fn names(compiled: &Compiled) -> Vec<(String, bool)> {
+        compiled
+            .signals
+            .iter()
+            .map(|s| (s.name.clone(), s.rescore))
+            .collect()
+    }
+
+    #[test]
+    fn each_word_is_a_signal_and_positions_are_rescored_apart() {
+        let plan = plan_of(
+            "taux de féminisation",
+            "",
+            &[("taux", 40), ("feminisation", 3)],
+        );
+        let compiled = compile(&plan, &Fields::new(), &Ranking::default());
+        assert!(compiled.query.is_some());
+        assert_eq!(compiled.rescore.len(), 2, "the phrase and the proximity");
+        assert_eq!(
+            names(&compiled),
+            [
+                ("word taux".to_string(), false),
+                ("word feminisation".to_string(), false),
+                ("phrase".to_string(), true),
+                ("proximity".to_string(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_phrases_are_required_signals() {
+        let plan = plan_of("\"écoles partenaires\" 2027", "", &[("2027", 10)]);
+        let compiled = compile(&plan, &Fields::new(), &Ranking::default());
+        let names = names(&compiled);
+        assert_eq!(
+            names[0],
+            ("quoted \"ecoles partenaires\"".to_string(), false)
+        );
+        assert!(names.contains(&("word 2027".to_string(), false)));
+    }
+
+    #[test]
+    fn punctuation_alone_compiles_to_nothing() {
+        let plan = plan_of("?!", "", &[]);
+        let compiled = compile(&plan, &Fields::new(), &Ranking::default());
+        assert!(compiled.query.is_none() && compiled.signals.is_empty());
+    }
+
+    #[test]
+    fn a_filter_changes_no_signal() {
+        let mut plan = plan_of("taux feminisation", "", &[("taux", 40)]);
+        let unfiltered = names(&compile(&plan, &Fields::new(), &Ranking::default()));
+        plan.filters.doc = Some("cop".into());
+        let filtered = compile(&plan, &Fields::new(), &Ranking::default());
+        assert_eq!(names(&filtered), unfiltered);
+        assert!(format!("{:?}", filtered.query).contains("cop"));
+    }
+}

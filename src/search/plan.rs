@@ -318,7 +318,7 @@ fn answer_focus(question: &Question, words: &[WordPlan], ranking: &Ranking) -> O
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::HashMap;
 
     use super::*;
@@ -326,29 +326,10 @@ mod tests {
     use crate::analysis::synonyms::Synonyms;
     use crate::analysis::thesaurus::LazyThesaurus;
     use crate::search::parse::QueryAnalyzers;
-    use crate::search::stats::TermField;
+    use crate::search::stats::FixedStats;
 
-    /// Statistics of an imaginary index: every listed term with its passage count.
-    struct Stats(HashMap<&'static str, u64>);
-
-    impl TermStats for Stats {
-        fn num_docs(&self) -> u64 {
-            1000
-        }
-        fn doc_freq(&self, _: TermField, term: &str) -> u64 {
-            self.0.get(term).copied().unwrap_or(0)
-        }
-        fn near_terms(&self, word: &str, limit: usize) -> Vec<String> {
-            self.0
-                .keys()
-                .filter(|t| crate::search::suggest::bounded_levenshtein(word, t, 2).is_some())
-                .take(limit)
-                .map(|t| t.to_string())
-                .collect()
-        }
-    }
-
-    fn plan_of(query: &str, synonyms: &str, stats: &[(&'static str, u64)]) -> Plan {
+    /// A plan of `query` over an imaginary index holding the listed terms.
+    pub(crate) fn plan_of(query: &str, synonyms: &str, stats: &[(&'static str, u64)]) -> Plan {
         let analyzers = QueryAnalyzers::default();
         let (synonyms, _) = Synonyms::parse(synonyms);
         let vocabulary = Vocabulary {
@@ -357,7 +338,7 @@ mod tests {
             dictionary: &Dictionary::default(),
             thesaurus: &LazyThesaurus::new(crate::analysis::thesaurus::Thesaurus::default),
         };
-        let stats = Stats(stats.iter().copied().collect());
+        let stats = FixedStats(stats.iter().copied().collect());
         Plan::build(
             &SearchRequest::new(query),
             &vocabulary,
@@ -468,7 +449,7 @@ mod tests {
         let plan = Plan::build(
             &request,
             &vocabulary,
-            &Stats(HashMap::new()),
+            &FixedStats(HashMap::new()),
             &Ranking::default(),
         );
         assert_eq!(plan.lang, Some(Lang::En));

@@ -57,3 +57,30 @@ impl TermStats for IndexStats<'_> {
             .collect()
     }
 }
+
+/// Statistics of an imaginary index, for tests: every listed term (in any field) with its
+/// passage count, in an index of 1,000 passages.
+#[cfg(test)]
+pub struct FixedStats(pub std::collections::HashMap<&'static str, u64>);
+
+#[cfg(test)]
+impl TermStats for FixedStats {
+    fn num_docs(&self) -> u64 {
+        1000
+    }
+
+    fn doc_freq(&self, _: TermField, term: &str) -> u64 {
+        self.0.get(term).copied().unwrap_or(0)
+    }
+
+    fn near_terms(&self, word: &str, limit: usize) -> Vec<String> {
+        let mut near: Vec<&str> = self
+            .0
+            .keys()
+            .copied()
+            .filter(|t| suggest::bounded_levenshtein(word, t, 2).is_some())
+            .collect();
+        near.sort_unstable();
+        near.into_iter().take(limit).map(str::to_string).collect()
+    }
+}
