@@ -11,7 +11,7 @@
 
 pub mod question;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use crate::error::Result;
 use crate::figures::scan::{scan, Scales};
 use crate::figures::Unit;
 use crate::model::{Hit, Lang, MatchStrength, SourceRef};
-use crate::search::highlight::render_html;
+use crate::search::highlight::{render_html, Highlighter, WordStems};
 use crate::search::ranking::Ranking;
 use crate::search::{Engine, SearchRequest};
 use crate::segment::sentences;
@@ -171,15 +171,6 @@ struct Candidate {
     marks: Vec<(usize, usize)>,
 }
 
-/// Stemmed forms of the words seen so far in a request: passages repeat their words, and
-/// stemming each occurrence twice (French, English) would dominate the time of an answer.
-type FormsCache = HashMap<String, Vec<String>>;
-
-/// Do two folded words share their first three characters (or all of the shorter)?
-fn same_start(a: &str, b: &str) -> bool {
-    a.chars().zip(b.chars()).take(3).all(|(x, y)| x == y)
-}
-
 /// A word of a text, and the question words (indexes into `question.words`) it matches.
 struct TokenMatch {
     text: String,
@@ -189,34 +180,16 @@ struct TokenMatch {
     words: Vec<usize>,
 }
 
-/// The words of a text, each with the question words it matches. A passage is analysed once;
-/// its sentences take their slice of the result.
-fn match_tokens(question: &Question, text: &str, cache: &mut FormsCache) -> Vec<TokenMatch> {
+/// The words of a text, each with the question words it matches (through the search's own
+/// matcher). A passage is analysed once; its sentences take their slice of the result.
+fn match_tokens(matcher: &mut Highlighter, words: &[WordStems], text: &str) -> Vec<TokenMatch> {
     question::tokens(text)
         .into_iter()
-        .map(|(token, from, to)| {
-            // Snowball only cuts or rewrites endings: a word that does not start like one of
-            // the question's forms cannot match, and is not stemmed.
-            let words = if question
-                .words
-                .iter()
-                .any(|w| w.forms.iter().any(|f| same_start(f, &token)))
-            {
-                let forms = cache
-                    .entry(token.clone())
-                    .or_insert_with_key(|t| question::forms(t));
-                (0..question.words.len())
-                    .filter(|&w| question.words[w].forms.iter().any(|f| forms.contains(f)))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            TokenMatch {
-                text: token,
-                from,
-                to,
-                words,
-            }
+        .map(|(token, from, to)| TokenMatch {
+            words: matcher.words_matched(&token, words),
+            text: token,
+            from,
+            to,
         })
         .collect()
 }
@@ -271,20 +244,22 @@ fn word_weights(question: &Question, contexts: &[HashSet<usize>]) -> Vec<f32> {
 
 fn score_sentences(
     ranking: &Ranking,
+    matcher: &mut Highlighter,
     question: &Question,
     retrieved: &[Retrieved],
     strength: MatchStrength,
 ) -> Vec<Candidate> {
-    let mut cache = FormsCache::new();
+    let query_words = question.query_words();
+    let stems = WordStems::of(&query_words, false);
     let tokens: Vec<Vec<TokenMatch>> = retrieved
         .iter()
-        .map(|r| match_tokens(question, &r.hit.text, &mut cache))
+        .map(|r| match_tokens(matcher, &stems, &r.hit.text))
         .collect();
     let contexts: Vec<HashSet<usize>> = retrieved
         .iter()
         .zip(&tokens)
         .map(|(r, passage)| {
-            let heading = match_tokens(question, &heading_of(&r.hit), &mut cache);
+            let heading = match_tokens(matcher, &stems, &heading_of(&r.hit));
             passage
                 .iter()
                 .chain(&heading)
@@ -398,7 +373,13 @@ pub fn answer(engine: &Engine, request: &AnswerRequest) -> Result<AnswerResponse
     let mut answers = Vec::new();
     if response.strength != MatchStrength::None {
         let ranking = engine.ranking();
-        let mut candidates = score_sentences(ranking, &question, &retrieved, response.strength);
+        let mut candidates = score_sentences(
+            ranking,
+            &mut engine.highlighter(),
+            &question,
+            &retrieved,
+            response.strength,
+        );
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut seen = HashSet::new();
         for c in candidates {

@@ -11,6 +11,7 @@ use tantivy::tokenizer::{Language, TextAnalyzer};
 use crate::analysis::question::{self as model, Expected as Asked};
 use crate::analysis::{analyze, word_stemmer, Analyzer, NumberMode};
 use crate::model::Unit;
+use crate::search::highlight::QueryWord;
 
 /// What kind of answer the question asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +30,12 @@ pub enum Expected {
 }
 
 /// A content word of the question, in every form a sentence may hold it (the first is the
-/// folded word itself).
+/// folded word itself, then its French and English stems).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub forms: Vec<String>,
+    pub french: String,
+    pub english: String,
 }
 
 /// A question, analysed.
@@ -43,6 +46,21 @@ pub struct Question {
 }
 
 impl Question {
+    /// The content words as the search's matcher looks for them in a sentence: as typed
+    /// (folded) or by their French or English stem.
+    pub fn query_words(&self) -> Vec<QueryWord> {
+        self.words
+            .iter()
+            .map(|w| QueryWord {
+                exact: w.forms.iter().take(1).cloned().collect(),
+                french: vec![w.french.clone()],
+                english: vec![w.english.clone()],
+                phrase_french: Vec::new(),
+                weight: 1.0,
+            })
+            .collect()
+    }
+
     /// The content words alone, as a search query.
     pub fn keywords(&self) -> String {
         self.words
@@ -68,16 +86,26 @@ fn stemmers() -> &'static Stemmers {
     })
 }
 
-/// A folded word's forms: itself, its French stem, its English stem.
-pub fn forms(folded: &str) -> Vec<String> {
+/// A folded word's French and English stems.
+fn stems(folded: &str) -> (String, String) {
     let s = stemmers();
-    let mut out = vec![folded.to_string()];
-    for stemmer in [&s.french, &s.english] {
+    let stem = |stemmer: &TextAnalyzer| {
         let mut a = stemmer.clone();
-        if let Some(t) = analyze(&mut a, folded).into_iter().next() {
-            if !out.contains(&t.text) {
-                out.push(t.text);
-            }
+        analyze(&mut a, folded)
+            .into_iter()
+            .next()
+            .map_or_else(|| folded.to_string(), |t| t.text)
+    };
+    (stem(&s.french), stem(&s.english))
+}
+
+/// A folded word's forms: itself, its French stem, its English stem (each once).
+pub fn forms(folded: &str) -> Vec<String> {
+    let (french, english) = stems(folded);
+    let mut out = vec![folded.to_string()];
+    for stem in [french, english] {
+        if !out.contains(&stem) {
+            out.push(stem);
         }
     }
     out
@@ -111,7 +139,14 @@ pub fn analyse(query: &str) -> Question {
         .content()
         .map(|i| words[i])
         .filter(|w| seen.insert(*w))
-        .map(|w| Word { forms: forms(w) })
+        .map(|w| {
+            let (french, english) = stems(w);
+            Word {
+                forms: forms(w),
+                french,
+                english,
+            }
+        })
         .collect();
     Question { words, expected }
 }

@@ -252,6 +252,14 @@ impl Highlighter {
             || self.stem_matches(token, &word.french, &word.english)
     }
 
+    /// The query words (indexes into `words`) a token stands for, in any of their forms: the
+    /// one matcher of search (highlight, coverage, word density) and answers.
+    pub fn words_matched(&mut self, token: &str, words: &[WordStems]) -> Vec<usize> {
+        (0..words.len())
+            .filter(|&k| self.token_is(token, &words[k]))
+            .collect()
+    }
+
     /// For each query word, is it in these tokens, in any of its forms?
     fn words_found(&mut self, tokens: &[AnalyzedToken], words: &[WordStems]) -> Vec<bool> {
         words

@@ -220,6 +220,11 @@ impl Engine {
         self.passages.searcher()
     }
 
+    /// A highlighter for one request (cheap: the analyzers are shared).
+    pub fn highlighter(&self) -> Highlighter {
+        self.highlighter.clone()
+    }
+
     /// The weights and thresholds the engine ranks with.
     pub fn ranking(&self) -> &Ranking {
         &self.ranking
