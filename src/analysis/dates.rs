@@ -73,14 +73,19 @@ pub fn is_year(word: &str) -> bool {
             .is_ok_and(|value| YEARS.contains(&value))
 }
 
-/// Does the `i`th of these folded words state a date or a duration: a year, a month's name
-/// (`may` only beside digits), or a time unit after a number (`70 ans`, `deux décennies`)?
-pub fn states_time(words: &[&str], i: usize) -> bool {
-    let word = words[i];
-    let at = |j: Option<usize>| j.and_then(|j| words.get(j)).copied();
+/// Does this folded word, between these two, state a date or a duration: a year, a month's
+/// name (`may` only beside digits), or a time unit after a number (`70 ans`, `deux
+/// décennies`)?
+pub fn states_time(before: Option<&str>, word: &str, after: Option<&str>) -> bool {
     is_year(word)
-        || number_words::is_month(word, at(i.checked_sub(1)), at(Some(i + 1)))
-        || (TIME_UNITS.contains(&word) && i > 0 && is_number(words[i - 1]))
+        || number_words::is_month(word, before, after)
+        || (TIME_UNITS.contains(&word) && before.is_some_and(is_number))
+}
+
+/// Does the `i`th of these folded words state a date or a duration?
+pub fn states_time_at(words: &[&str], i: usize) -> bool {
+    let at = |j: Option<usize>| j.and_then(|j| words.get(j)).copied();
+    states_time(at(i.checked_sub(1)), words[i], at(Some(i + 1)))
 }
 
 #[cfg(test)]
@@ -89,7 +94,7 @@ mod tests {
 
     fn any_time(text: &str) -> bool {
         let words: Vec<&str> = text.split(' ').collect();
-        (0..words.len()).any(|i| states_time(&words, i))
+        (0..words.len()).any(|i| states_time_at(&words, i))
     }
 
     #[test]

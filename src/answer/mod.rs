@@ -141,7 +141,7 @@ fn type_score(
             }
         }
         Expected::Date => {
-            if (0..word_texts.len()).any(|i| dates::states_time(word_texts, i)) {
+            if (0..word_texts.len()).any(|i| dates::states_time_at(word_texts, i)) {
                 1.0
             } else {
                 0.0
