@@ -2,11 +2,15 @@
 //! as HTML with `<mark>` (a separate step). Matching re-runs the index analyzers over the
 //! passage, so stemmed, unaccented and number-joined forms light up the words as written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
-use crate::analysis::{analyze, number_words, word_stemmer, AnalyzedToken, Analyzer, NumberMode};
+#[cfg(test)]
+use crate::analysis::analyze;
+use crate::analysis::{
+    analyze_into, number_words, with_first_term, word_stemmer, Analyzer, NumberMode, TokenBuffer,
+};
 
 /// The analysed query terms to look for, per analyzer.
 #[derive(Debug, Default, Clone)]
@@ -23,18 +27,80 @@ pub struct MatchTerms {
 #[derive(Clone)]
 pub struct Highlighter {
     exact: TextAnalyzer,
-    french_stem: TextAnalyzer,
-    english_stem: TextAnalyzer,
+    french: StemCache,
+    english: StemCache,
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter {
             exact: Analyzer::Exact.build(NumberMode::Index),
-            french_stem: word_stemmer(Language::French),
-            english_stem: word_stemmer(Language::English),
+            french: StemCache::new(Language::French),
+            english: StemCache::new(Language::English),
         }
     }
+}
+
+/// Past this many words, a stem cache starts again: a highlighter kept for many requests
+/// would otherwise hold every word it ever met.
+const MAX_CACHED_STEMS: usize = 50_000;
+
+/// One language's stemmer, and the stems of the words it has already seen: a request reads
+/// the same words in many passages (the question's own words first), and each is stemmed
+/// once.
+#[derive(Clone)]
+struct StemCache {
+    stemmer: TextAnalyzer,
+    stems: HashMap<String, String>,
+}
+
+impl StemCache {
+    fn new(language: Language) -> StemCache {
+        StemCache {
+            stemmer: word_stemmer(language),
+            stems: HashMap::new(),
+        }
+    }
+
+    /// Is the stem of `word` (folded) one of `stems`?
+    fn stem_in(&mut self, word: &str, stems: &HashSet<String>) -> bool {
+        if let Some(stem) = self.stems.get(word) {
+            return stems.contains(stem);
+        }
+        let stem = with_first_term(&mut self.stemmer, word, str::to_owned);
+        let found = stems.contains(&stem);
+        if self.stems.len() >= MAX_CACHED_STEMS {
+            self.stems.clear();
+        }
+        self.stems.insert(word.to_owned(), stem);
+        found
+    }
+}
+
+/// The first letters of a set of stems (see [`may_stem_to`]), each once.
+#[derive(Debug, Clone, Default)]
+struct Prefixes(Vec<String>);
+
+impl Prefixes {
+    fn of<'s>(stems: impl IntoIterator<Item = &'s String>) -> Prefixes {
+        let mut prefixes: Vec<String> = stems
+            .into_iter()
+            .map(|s| {
+                let prefix_len = s.char_indices().nth(3).map_or(s.len(), |(i, _)| i);
+                s[..prefix_len].to_string()
+            })
+            .collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        Prefixes(prefixes)
+    }
+}
+
+/// The stems a passage word is matched against, with their first letters.
+#[derive(Clone, Copy)]
+struct StemSet<'a> {
+    stems: &'a HashSet<String>,
+    prefixes: &'a Prefixes,
 }
 
 /// One word of the query in every analysed form it may take in a passage (its own forms and
@@ -58,6 +124,8 @@ pub struct WordStems<'a> {
     exact: &'a [String],
     french: HashSet<String>,
     english: HashSet<String>,
+    french_prefixes: Prefixes,
+    english_prefixes: Prefixes,
     weight: f32,
 }
 
@@ -68,10 +136,15 @@ impl<'a> WordStems<'a> {
             .iter()
             .map(|w| {
                 let phrase_french = w.phrase_french.iter().filter(|_| phrase_words);
+                let french: HashSet<String> =
+                    w.french.iter().chain(phrase_french).cloned().collect();
+                let english: HashSet<String> = w.english.iter().cloned().collect();
                 WordStems {
                     exact: &w.exact,
-                    french: w.french.iter().chain(phrase_french).cloned().collect(),
-                    english: w.english.iter().cloned().collect(),
+                    french_prefixes: Prefixes::of(&french),
+                    english_prefixes: Prefixes::of(&english),
+                    french,
+                    english,
                     weight: w.weight,
                 }
             })
@@ -134,72 +207,67 @@ fn is_number(word: &str) -> bool {
 /// Is a word that `is_answer` accepts, not itself matched, within `window` words of a matched
 /// word that is no number?
 fn beside_match(
-    words: &[AnalyzedToken],
+    words: &TokenBuffer,
     ranges: &[(usize, usize)],
     window: usize,
-    is_answer: impl Fn(&[AnalyzedToken], usize) -> bool,
+    is_answer: impl Fn(&TokenBuffer, usize) -> bool,
 ) -> bool {
-    let matched = |t: &AnalyzedToken| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b);
+    let matched = |i: usize| {
+        words
+            .get(i)
+            .is_some_and(|t| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b))
+    };
     (0..words.len()).any(|i| {
         is_answer(words, i)
-            && !matched(&words[i])
-            && words[i.saturating_sub(window)..(i + window + 1).min(words.len())]
-                .iter()
-                .any(|near| matched(near) && !is_number(&near.text))
+            && !matched(i)
+            && (i.saturating_sub(window)..(i + window + 1).min(words.len()))
+                .any(|near| matched(near) && !is_number(words.text(near)))
     })
 }
 
 /// A passage's folded tokens, computed once for highlighting and coverage.
 pub struct PassageTokens {
-    exact: Vec<AnalyzedToken>,
+    exact: TokenBuffer,
 }
 
-/// Could `word` (folded) stem to one of `stems`? Snowball only cuts or rewrites endings, so a
-/// word and its stem share their first letters.
-fn may_stem_to(word: &str, stems: &HashSet<String>) -> bool {
-    stems.iter().any(|s| {
-        let prefix_len = s.char_indices().nth(3).map_or(s.len(), |(i, _)| i);
-        word.starts_with(&s[..prefix_len])
-    })
-}
-
-fn stem_of(analyzer: &mut TextAnalyzer, word: &str) -> String {
-    analyze(analyzer, word)
-        .into_iter()
-        .next()
-        .map(|t| t.text)
-        .unwrap_or_default()
+/// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
+/// only cuts or rewrites endings, so a word and its stem share their first letters.
+fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
+    prefixes.0.iter().any(|p| word.starts_with(p.as_str()))
 }
 
 impl Highlighter {
     pub fn analyze(&mut self, text: &str) -> PassageTokens {
-        PassageTokens {
-            exact: analyze(&mut self.exact, text),
-        }
+        let mut exact = TokenBuffer::default();
+        analyze_into(&mut self.exact, text, &mut exact);
+        PassageTokens { exact }
     }
 
     /// Does this passage token match the wanted French/English stems?
-    fn stem_matches(
-        &mut self,
-        word: &str,
-        french: &HashSet<String>,
-        english: &HashSet<String>,
-    ) -> bool {
-        (!french.is_empty()
-            && may_stem_to(word, french)
-            && french.contains(&stem_of(&mut self.french_stem, word)))
-            || (!english.is_empty()
-                && may_stem_to(word, english)
-                && english.contains(&stem_of(&mut self.english_stem, word)))
+    fn stem_matches(&mut self, word: &str, french: StemSet, english: StemSet) -> bool {
+        (!french.stems.is_empty()
+            && may_stem_to(word, french.prefixes)
+            && self.french.stem_in(word, french.stems))
+            || (!english.stems.is_empty()
+                && may_stem_to(word, english.prefixes)
+                && self.english.stem_in(word, english.stems))
     }
 
     /// Byte ranges of the passage whose words match, sorted and merged.
     pub fn ranges(&mut self, tokens: &PassageTokens, terms: &MatchTerms) -> Vec<(usize, usize)> {
+        let (french_prefixes, english_prefixes) =
+            (Prefixes::of(&terms.french), Prefixes::of(&terms.english));
+        let french = StemSet {
+            stems: &terms.french,
+            prefixes: &french_prefixes,
+        };
+        let english = StemSet {
+            stems: &terms.english,
+            prefixes: &english_prefixes,
+        };
         let mut ranges = Vec::new();
-        for token in &tokens.exact {
-            if terms.exact.contains(&token.text)
-                || self.stem_matches(&token.text, &terms.french, &terms.english)
-            {
+        for token in tokens.exact.iter() {
+            if terms.exact.contains(token.text) || self.stem_matches(token.text, french, english) {
                 ranges.push((token.from, token.to));
             }
         }
@@ -216,7 +284,7 @@ impl Highlighter {
         window: usize,
     ) -> bool {
         beside_match(&tokens.exact, ranges, window, |words, i| {
-            is_number(&words[i].text)
+            is_number(words.text(i))
         })
     }
 
@@ -229,12 +297,12 @@ impl Highlighter {
         window: usize,
     ) -> bool {
         beside_match(&tokens.exact, ranges, window, |words, i| {
-            let word = words[i].text.as_str();
+            let word = words.text(i);
             let year = word.len() == 4
                 && word.chars().all(|c| c.is_ascii_digit())
                 && (word.starts_with("19") || word.starts_with("20"));
-            let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(&words[i - 1].text);
-            let text = |j: Option<usize>| j.and_then(|j| words.get(j)).map(|w| w.text.as_str());
+            let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(words.text(i - 1));
+            let text = |j: Option<usize>| j.and_then(|j| words.get(j)).map(|w| w.text);
             let month = number_words::is_month(word, text(i.checked_sub(1)), text(Some(i + 1)));
             year || month || duration
         })
@@ -248,15 +316,22 @@ impl Highlighter {
 
     /// Does the passage token stand for the query word?
     fn token_is(&mut self, token: &str, word: &WordStems) -> bool {
-        word.exact.iter().any(|e| e == token)
-            || self.stem_matches(token, &word.french, &word.english)
+        let french = StemSet {
+            stems: &word.french,
+            prefixes: &word.french_prefixes,
+        };
+        let english = StemSet {
+            stems: &word.english,
+            prefixes: &word.english_prefixes,
+        };
+        word.exact.iter().any(|e| e == token) || self.stem_matches(token, french, english)
     }
 
     /// For each query word, is it in these tokens, in any of its forms?
-    fn words_found(&mut self, tokens: &[AnalyzedToken], words: &[WordStems]) -> Vec<bool> {
+    fn words_found(&mut self, tokens: &TokenBuffer, words: &[WordStems]) -> Vec<bool> {
         words
             .iter()
-            .map(|w| tokens.iter().any(|t| self.token_is(&t.text, w)))
+            .map(|w| tokens.texts().any(|t| self.token_is(t, w)))
             .collect()
     }
 
@@ -290,10 +365,10 @@ impl Highlighter {
         // the query words each passage token stands for
         let found_at: Vec<Vec<usize>> = tokens
             .exact
-            .iter()
+            .texts()
             .map(|t| {
                 (0..stems.len())
-                    .filter(|&k| self.token_is(&t.text, &stems[k]))
+                    .filter(|&k| self.token_is(t, &stems[k]))
                     .collect()
             })
             .collect();
