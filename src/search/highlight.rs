@@ -77,22 +77,73 @@ impl StemCache {
     }
 }
 
-/// The first letters of a set of stems (see [`may_stem_to`]), each once.
+/// The first three letters of a stem (fewer when it is shorter), in place: three chars are
+/// at most twelve bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Prefix {
+    bytes: [u8; 12],
+    len: u8,
+}
+
+impl Prefix {
+    fn of(stem: &str) -> Prefix {
+        let len = stem.char_indices().nth(3).map_or(stem.len(), |(i, _)| i);
+        let mut bytes = [0; 12];
+        bytes[..len].copy_from_slice(&stem.as_bytes()[..len]);
+        Prefix {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// The prefixes of a set of stems (see [`may_stem_to`]), each once.
 #[derive(Debug, Clone, Default)]
-struct Prefixes(Vec<String>);
+struct Prefixes(Vec<Prefix>);
 
 impl Prefixes {
     fn of<'s>(stems: impl IntoIterator<Item = &'s String>) -> Prefixes {
-        let mut prefixes: Vec<String> = stems
-            .into_iter()
-            .map(|s| {
-                let prefix_len = s.char_indices().nth(3).map_or(s.len(), |(i, _)| i);
-                s[..prefix_len].to_string()
-            })
-            .collect();
+        let mut prefixes: Vec<Prefix> = stems.into_iter().map(|s| Prefix::of(s)).collect();
         prefixes.sort_unstable();
         prefixes.dedup();
         Prefixes(prefixes)
+    }
+}
+
+/// The first bytes of a query word's forms: exact forms and stem prefixes. A passage word
+/// that starts with none of them equals no exact form and starts like no stem, so it is
+/// ruled out with one bit test (most words of a passage are).
+#[derive(Debug, Clone, Default)]
+struct FirstBytes {
+    bits: [u64; 4],
+    /// An empty form: every word may match.
+    any: bool,
+}
+
+impl FirstBytes {
+    fn add(&mut self, form: &[u8]) {
+        match form.first() {
+            Some(&b) => self.bits[usize::from(b >> 6)] |= 1 << (b & 63),
+            None => self.any = true,
+        }
+    }
+
+    fn add_prefixes(&mut self, prefixes: &Prefixes) {
+        for p in &prefixes.0 {
+            self.add(p.as_bytes());
+        }
+    }
+
+    fn may_start(&self, word: &str) -> bool {
+        self.any
+            || word
+                .as_bytes()
+                .first()
+                .is_some_and(|&b| self.bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
     }
 }
 
@@ -126,6 +177,7 @@ pub struct WordStems<'a> {
     english: HashSet<String>,
     french_prefixes: Prefixes,
     english_prefixes: Prefixes,
+    first_bytes: FirstBytes,
     weight: f32,
 }
 
@@ -139,10 +191,19 @@ impl<'a> WordStems<'a> {
                 let french: HashSet<String> =
                     w.french.iter().chain(phrase_french).cloned().collect();
                 let english: HashSet<String> = w.english.iter().cloned().collect();
+                let (french_prefixes, english_prefixes) =
+                    (Prefixes::of(&french), Prefixes::of(&english));
+                let mut first_bytes = FirstBytes::default();
+                for e in &w.exact {
+                    first_bytes.add(e.as_bytes());
+                }
+                first_bytes.add_prefixes(&french_prefixes);
+                first_bytes.add_prefixes(&english_prefixes);
                 WordStems {
                     exact: &w.exact,
-                    french_prefixes: Prefixes::of(&french),
-                    english_prefixes: Prefixes::of(&english),
+                    french_prefixes,
+                    english_prefixes,
+                    first_bytes,
                     french,
                     english,
                     weight: w.weight,
@@ -233,7 +294,10 @@ pub struct PassageTokens {
 /// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
 /// only cuts or rewrites endings, so a word and its stem share their first letters.
 fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
-    prefixes.0.iter().any(|p| word.starts_with(p.as_str()))
+    prefixes
+        .0
+        .iter()
+        .any(|p| word.as_bytes().starts_with(p.as_bytes()))
 }
 
 impl Highlighter {
@@ -265,8 +329,17 @@ impl Highlighter {
             stems: &terms.english,
             prefixes: &english_prefixes,
         };
+        let mut first_bytes = FirstBytes::default();
+        for e in &terms.exact {
+            first_bytes.add(e.as_bytes());
+        }
+        first_bytes.add_prefixes(&french_prefixes);
+        first_bytes.add_prefixes(&english_prefixes);
         let mut ranges = Vec::new();
         for token in tokens.exact.iter() {
+            if !first_bytes.may_start(token.text) {
+                continue;
+            }
             if terms.exact.contains(token.text) || self.stem_matches(token.text, french, english) {
                 ranges.push((token.from, token.to));
             }
@@ -316,6 +389,9 @@ impl Highlighter {
 
     /// Does the passage token stand for the query word?
     fn token_is(&mut self, token: &str, word: &WordStems) -> bool {
+        if !word.first_bytes.may_start(token) {
+            return false;
+        }
         let french = StemSet {
             stems: &word.french,
             prefixes: &word.french_prefixes,
