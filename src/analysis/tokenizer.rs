@@ -86,6 +86,18 @@ impl TokenStream for WordNumberTokenStream<'_> {
 struct Run {
     from: usize,
     to: usize,
+    /// Two runs joined over an apostrophe ([`APOSTROPHE_WORDS`]): the only runs holding one.
+    joined: bool,
+}
+
+impl Run {
+    fn new(from: usize, to: usize) -> Run {
+        Run {
+            from,
+            to,
+            joined: false,
+        }
+    }
 }
 
 fn is_space_separator(s: &str) -> bool {
@@ -114,29 +126,37 @@ fn runs(text: &str, out: &mut Vec<Run>) {
     let mut start: Option<usize> = None;
     // Still in the leading digits of the current run?
     let mut leading_digits = false;
-    for (i, c) in text.char_indices() {
-        if is_word_char(c) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII, most of the text, is read byte by byte; anything else char by char
+        let (word, digit, len) = match bytes[i] {
+            b @ 0..=0x7f => (b.is_ascii_alphanumeric(), b.is_ascii_digit(), 1),
+            _ => match text[i..].chars().next() {
+                Some(c) => (is_word_char(c), false, c.len_utf8()),
+                None => break,
+            },
+        };
+        if word {
             match start {
                 None => {
                     start = Some(i);
-                    leading_digits = c.is_ascii_digit();
+                    leading_digits = digit;
                 }
-                Some(s) if leading_digits && !c.is_ascii_digit() => {
-                    out.push(Run { from: s, to: i });
+                Some(s) if leading_digits && !digit => {
+                    out.push(Run::new(s, i));
                     start = Some(i);
                     leading_digits = false;
                 }
                 Some(_) => {}
             }
         } else if let Some(s) = start.take() {
-            out.push(Run { from: s, to: i });
+            out.push(Run::new(s, i));
         }
+        i += len;
     }
     if let Some(s) = start {
-        out.push(Run {
-            from: s,
-            to: text.len(),
-        });
+        out.push(Run::new(s, text.len()));
     }
 }
 
@@ -167,6 +187,7 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
             runs[i] = Run {
                 from: a.from,
                 to: b.to,
+                joined: true,
             };
             runs.remove(i + 1);
         }
@@ -247,8 +268,7 @@ fn tokenize_into(
         let word = &text[run.from..run.to];
         if !all_digits(word) {
             out.push(run.from, run.to, position, |t| {
-                // Only the words of APOSTROPHE_WORDS hold an apostrophe (`’` starts with 0xE2).
-                if word.bytes().any(|b| b == b'\'' || b == 0xE2) {
+                if run.joined {
                     t.extend(word.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')))
                 } else {
                     t.push_str(word)
