@@ -458,8 +458,9 @@ impl Highlighter {
             weight / total
         };
         let mut best = share(&in_heading);
+        let mut found = in_heading.clone();
         for start in (0..found_at.len()).filter(|&i| !found_at[i].is_empty()) {
-            let mut found = in_heading.clone();
+            found.copy_from_slice(&in_heading);
             for &k in found_at[start..(start + window).min(found_at.len())]
                 .iter()
                 .flatten()
@@ -486,16 +487,23 @@ fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 
 /// Escapes `&`, `<`, `>`, `"` and `'`.
 pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // The five are ASCII, so never inside a multi-byte char: the text is copied in slices
+    // between them.
+    let mut at = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[at..i]);
+        out.push_str(escaped);
+        at = i + 1;
     }
+    out.push_str(&text[at..]);
 }
 
 /// The text HTML-escaped with each range wrapped in `<mark>…</mark>`.
@@ -625,6 +633,30 @@ mod tests {
         assert_eq!(share(&mut h, scattered, "Fiche école", 4), 1.0);
         assert_eq!(share(&mut h, "Fiche", "Fiche école", 4), 0.25);
         assert_eq!(share(&mut h, "Rien de tel", "", 4), 0.0);
+    }
+
+    #[test]
+    fn escapes_html_around_multibyte_text() {
+        let mut out = String::new();
+        escape_html("«l’école» <a href=\"x\">R&D</a> 'é'", &mut out);
+        assert_eq!(
+            out,
+            "«l’école» &lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt; &#39;é&#39;"
+        );
+    }
+
+    #[test]
+    fn stem_prefixes_keep_whole_chars() {
+        assert_eq!(Prefix::of("été").as_bytes(), "été".as_bytes());
+        assert_eq!(Prefix::of("écoles").as_bytes(), "éco".as_bytes());
+        assert_eq!(Prefix::of("ab").as_bytes(), b"ab");
+        assert_eq!(Prefix::of("").as_bytes(), b"");
+        // an empty form rules no word out
+        let mut first = FirstBytes::default();
+        first.add(b"ecol");
+        assert!(first.may_start("ecoles") && !first.may_start("lycee") && !first.may_start(""));
+        first.add(b"");
+        assert!(first.may_start("lycee"));
     }
 
     #[test]
