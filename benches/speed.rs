@@ -5,10 +5,16 @@
 //! Run: `cargo bench --bench speed` (release profile). Prints medians and p90s; the machine is
 //! shared, so compare medians and the ratios printed, not single runs. As a reference in the
 //! same process, each search is compared with a bare tantivy term lookup on the same index.
+//!
+//! With `SOURCIER_BENCH_QUERIES` (evaluation files, comma-separated, e.g.
+//! `tests/eval/queries.jsonl,tests/eval/heldout.jsonl`), it instead runs every query of those
+//! files `SOURCIER_BENCH_ROUNDS` times (default 20) after one ingest, and prints the median and
+//! p99 per query: the realistic mix, in one process, for A/B comparisons and for profiling.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use sourcier::eval::{load_jsonl, EvalQuery};
 use sourcier::ingest::{ingest, Quiet};
 use sourcier::search::{Engine, SearchRequest};
 
@@ -40,8 +46,51 @@ const QUERIES: &[&str] = &[
     "Combien de doctorants Télécom Paris prévoit-elle d'accueillir en 2027 ?",
 ];
 
+/// Every query of the evaluation files, `rounds` times each, as the evaluation asks them.
+fn eval_queries(engine: &Engine, files: &str, rounds: usize) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut queries: Vec<EvalQuery> = Vec::new();
+    for file in files.split(',').filter(|f| !f.is_empty()) {
+        queries.extend(load_jsonl::<EvalQuery>(&root.join(file)).expect("evaluation file"));
+    }
+    let requests: Vec<SearchRequest> = queries
+        .iter()
+        .map(|q| SearchRequest {
+            limit: 10,
+            ..SearchRequest::new(q.query.clone())
+        })
+        .collect();
+    let mut samples = Vec::with_capacity(requests.len() * rounds);
+    for _ in 0..rounds {
+        for request in &requests {
+            let t = Instant::now();
+            std::hint::black_box(engine.search(request).expect("search"));
+            samples.push(t.elapsed());
+        }
+    }
+    let total: Duration = samples.iter().sum();
+    println!(
+        "{} queries x {rounds}: median {:.3} ms, p99 {:.3} ms, mean {:.3} ms",
+        requests.len(),
+        ms(median(samples.clone())),
+        ms(percentile(samples.clone(), 0.99)),
+        ms(total) / samples.len() as f64
+    );
+}
+
 fn main() {
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    if let Ok(files) = std::env::var("SOURCIER_BENCH_QUERIES") {
+        let rounds: usize = std::env::var("SOURCIER_BENCH_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
+        let dir = tempfile::tempdir().expect("temp dir");
+        ingest(&corpus, dir.path(), &Quiet).expect("ingest");
+        let engine = Engine::open(dir.path()).expect("open");
+        eval_queries(&engine, &files, rounds);
+        return;
+    }
     let runs: usize = std::env::var("SOURCIER_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -169,6 +169,108 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     out
 }
 
+/// The analysed terms of one text, their texts end to end in one buffer: what [`analyze`]
+/// returns, without a `String` per term (passages are analysed on every search, and most of
+/// the cost of one `String` per word was the allocation).
+#[derive(Debug, Clone, Default)]
+pub struct TokenBuffer {
+    text: String,
+    tokens: Vec<BufferedToken>,
+}
+
+/// A term of a [`TokenBuffer`]: where its text is in the buffer, and as in [`AnalyzedToken`].
+#[derive(Debug, Clone, Copy)]
+struct BufferedToken {
+    start: usize,
+    end: usize,
+    position: usize,
+    from: usize,
+    to: usize,
+}
+
+/// A term of a [`TokenBuffer`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenRef<'a> {
+    pub text: &'a str,
+    pub position: usize,
+    /// Byte range in the analysed text.
+    pub from: usize,
+    pub to: usize,
+}
+
+impl TokenBuffer {
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<TokenRef<'_>> {
+        self.tokens.get(i).map(|t| self.token_ref(t))
+    }
+
+    /// The text of term `i`; empty when there is none.
+    pub fn text(&self, i: usize) -> &str {
+        self.tokens
+            .get(i)
+            .map_or("", |t| &self.text[t.start..t.end])
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = TokenRef<'_>> + '_ {
+        self.tokens.iter().map(|t| self.token_ref(t))
+    }
+
+    /// The terms' texts, in order.
+    pub fn texts(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.tokens.iter().map(|t| &self.text[t.start..t.end])
+    }
+
+    fn token_ref(&self, t: &BufferedToken) -> TokenRef<'_> {
+        TokenRef {
+            text: &self.text[t.start..t.end],
+            position: t.position,
+            from: t.from,
+            to: t.to,
+        }
+    }
+}
+
+/// Runs an analyzer over `text` into `out` (emptied first): the same terms as [`analyze`].
+pub fn analyze_into(analyzer: &mut TextAnalyzer, text: &str, out: &mut TokenBuffer) {
+    out.text.clear();
+    out.tokens.clear();
+    // Folded terms are about as long as the words they come from; a word is about six bytes
+    // with its separator.
+    out.text.reserve(text.len());
+    out.tokens.reserve(text.len() / 6);
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        let start = out.text.len();
+        out.text.push_str(&t.text);
+        out.tokens.push(BufferedToken {
+            start,
+            end: out.text.len(),
+            position: t.position,
+            from: t.offset_from,
+            to: t.offset_to,
+        });
+    }
+}
+
+/// The first term `analyzer` makes of `text`, handed to `f` without being copied (a
+/// stemmer's output read once, e.g. to look it up in a set).
+pub fn with_first_term<R>(analyzer: &mut TextAnalyzer, text: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut stream = analyzer.token_stream(text);
+    if stream.advance() {
+        f(&stream.token().text)
+    } else {
+        f("")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,18 +48,39 @@ impl WordKeys {
         }
     }
 
+    /// A query word's keys, stemmed only in the languages [`WordKeys::matches`] and
+    /// [`WordKeys::lookup_keys`] read for `lang` (the other stem is left empty).
+    fn of_query_word(stemmers: &Stemmers, folded: &str, lang: Option<Lang>) -> WordKeys {
+        WordKeys {
+            folded: folded.to_string(),
+            french: match lang {
+                Some(Lang::En) => String::new(),
+                _ => stemmers.french.stem(folded).into_owned(),
+            },
+            english: match lang {
+                Some(Lang::Fr) => String::new(),
+                _ => stemmers.english.stem(folded).into_owned(),
+            },
+        }
+    }
+
     /// The keys a rule is filed under (`None`: every key), or looked up for a query word in
     /// `lang` (its stem in that language only: the French stem of `statement` is that of
-    /// `state`).
-    fn lookup_keys(&self, lang: Option<Lang>) -> Vec<String> {
-        let mut keys = vec![self.folded.clone()];
+    /// `state`), each handed to `f` (written in `buffer`, not allocated).
+    fn each_lookup_key(&self, lang: Option<Lang>, buffer: &mut String, mut f: impl FnMut(&str)) {
+        f(&self.folded);
+        let mut prefixed = |prefix: &str, stem: &str| {
+            buffer.clear();
+            buffer.push_str(prefix);
+            buffer.push_str(stem);
+            f(buffer);
+        };
         if lang != Some(Lang::En) && self.french.chars().count() >= MIN_STEM_CHARS {
-            keys.push(format!("fr:{}", self.french));
+            prefixed("fr:", &self.french);
         }
         if lang != Some(Lang::Fr) && self.english.chars().count() >= MIN_STEM_CHARS {
-            keys.push(format!("en:{}", self.english));
+            prefixed("en:", &self.english);
         }
-        keys
     }
 
     /// Does this query word, in a query in `lang`, match the rule's word `other`?
@@ -154,9 +175,13 @@ impl Synonyms {
                 let words: Vec<WordKeys> =
                     words.iter().map(|w| WordKeys::new(&stemmers, w)).collect();
                 let index = synonyms.rules.len();
-                for key in words[0].lookup_keys(None) {
-                    synonyms.by_first_word.entry(key).or_default().push(index);
-                }
+                let by_first_word = &mut synonyms.by_first_word;
+                words[0].each_lookup_key(None, &mut String::new(), |key| {
+                    by_first_word
+                        .entry(key.to_string())
+                        .or_default()
+                        .push(index);
+                });
                 synonyms.rules.push(Rule { words, expansions });
             }
         }
@@ -178,19 +203,23 @@ impl Synonyms {
             return Vec::new();
         }
         let stemmers = Stemmers::new();
-        let keys: Vec<WordKeys> = words.iter().map(|w| WordKeys::new(&stemmers, w)).collect();
+        let keys: Vec<WordKeys> = words
+            .iter()
+            .map(|w| WordKeys::of_query_word(&stemmers, w, lang))
+            .collect();
         let mut out = Vec::new();
+        let mut buffer = String::new();
+        let mut candidates: Vec<usize> = Vec::new();
         for start in 0..keys.len() {
-            let mut candidates: Vec<usize> = keys[start]
-                .lookup_keys(lang)
-                .iter()
-                .filter_map(|k| self.by_first_word.get(k))
-                .flatten()
-                .copied()
-                .collect();
+            candidates.clear();
+            keys[start].each_lookup_key(lang, &mut buffer, |k| {
+                if let Some(rules) = self.by_first_word.get(k) {
+                    candidates.extend(rules);
+                }
+            });
             candidates.sort_unstable();
             candidates.dedup();
-            for rule in candidates.into_iter().map(|i| &self.rules[i]) {
+            for rule in candidates.iter().map(|&i| &self.rules[i]) {
                 let end = start + rule.words.len();
                 if end <= keys.len()
                     && keys[start..end]

@@ -25,6 +25,7 @@ pub enum NumberMode {
 pub struct WordNumberTokenizer {
     mode: NumberMode,
     tokens: Vec<Token>,
+    scratch: Scratch,
 }
 
 impl WordNumberTokenizer {
@@ -32,8 +33,17 @@ impl WordNumberTokenizer {
         WordNumberTokenizer {
             mode,
             tokens: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
+}
+
+/// Buffers kept from one text to the next, like the tokens.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    runs: Vec<Run>,
+    /// A number's joined form.
+    canonical: String,
 }
 
 pub struct WordNumberTokenStream<'a> {
@@ -47,7 +57,7 @@ impl Tokenizer for WordNumberTokenizer {
     type TokenStream<'a> = WordNumberTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordNumberTokenStream<'a> {
-        let len = tokenize_into(text, self.mode, &mut self.tokens);
+        let len = tokenize_into(text, self.mode, &mut self.tokens, &mut self.scratch);
         WordNumberTokenStream {
             tokens: &mut self.tokens,
             len,
@@ -76,6 +86,18 @@ impl TokenStream for WordNumberTokenStream<'_> {
 struct Run {
     from: usize,
     to: usize,
+    /// Two runs joined over an apostrophe ([`APOSTROPHE_WORDS`]): the only runs holding one.
+    joined: bool,
+}
+
+impl Run {
+    fn new(from: usize, to: usize) -> Run {
+        Run {
+            from,
+            to,
+            joined: false,
+        }
+    }
 }
 
 fn is_space_separator(s: &str) -> bool {
@@ -86,38 +108,56 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Splits `text` into runs of alphanumeric characters; a run that starts with digits ends
-/// where letters follow them (`9.4M€` → `9`, `4`, `M`).
-fn runs(text: &str) -> Vec<Run> {
-    let mut out = Vec::new();
+/// `char::is_alphanumeric`, answered without the Unicode tables for the letters of French and
+/// English text (ASCII, and Latin-1's accented letters `À`–`ÿ`, where only `×` and `÷` are no
+/// letter).
+fn is_word_char(c: char) -> bool {
+    match c {
+        '\0'..='\u{7f}' => c.is_ascii_alphanumeric(),
+        '\u{c0}'..='\u{ff}' => c != '×' && c != '÷',
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// Splits `text` into runs of alphanumeric characters (into `out`, emptied first); a run that
+/// starts with digits ends where letters follow them (`9.4M€` → `9`, `4`, `M`).
+fn runs(text: &str, out: &mut Vec<Run>) {
+    out.clear();
     let mut start: Option<usize> = None;
     // Still in the leading digits of the current run?
     let mut leading_digits = false;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII, most of the text, is read byte by byte; anything else char by char
+        let (word, digit, len) = match bytes[i] {
+            b @ 0..=0x7f => (b.is_ascii_alphanumeric(), b.is_ascii_digit(), 1),
+            _ => match text[i..].chars().next() {
+                Some(c) => (is_word_char(c), false, c.len_utf8()),
+                None => break,
+            },
+        };
+        if word {
             match start {
                 None => {
                     start = Some(i);
-                    leading_digits = c.is_ascii_digit();
+                    leading_digits = digit;
                 }
-                Some(s) if leading_digits && !c.is_ascii_digit() => {
-                    out.push(Run { from: s, to: i });
+                Some(s) if leading_digits && !digit => {
+                    out.push(Run::new(s, i));
                     start = Some(i);
                     leading_digits = false;
                 }
                 Some(_) => {}
             }
         } else if let Some(s) = start.take() {
-            out.push(Run { from: s, to: i });
+            out.push(Run::new(s, i));
         }
+        i += len;
     }
     if let Some(s) = start {
-        out.push(Run {
-            from: s,
-            to: text.len(),
-        });
+        out.push(Run::new(s, text.len()));
     }
-    out
 }
 
 /// French words written with an apostrophe inside that is no elision (`aujourd’hui`: not
@@ -147,6 +187,7 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
             runs[i] = Run {
                 from: a.from,
                 to: b.to,
+                joined: true,
             };
             runs.remove(i + 1);
         }
@@ -157,6 +198,10 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
 /// `EURECOM3` → `EURECOM`: two or more letters, then one or two digits (a footnote call glued
 /// to the word by PDF extraction). Longer digit tails are names (`H2020`).
 pub(crate) fn without_footnote_call(word: &str) -> Option<&str> {
+    // most words do not end with a digit: answered before looking for one
+    if !word.as_bytes().last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let letters_end = word.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = word.split_at(letters_end);
     (letters.chars().count() >= 2
@@ -177,7 +222,12 @@ struct Sink<'a> {
 impl Sink<'_> {
     fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String)) {
         if self.len == self.tokens.len() {
-            self.tokens.push(Token::default());
+            // Room for a long word from the start: the lower-casing filter reserves 50 bytes
+            // in the buffers it swaps with the tokens', so smaller ones would be grown again.
+            self.tokens.push(Token {
+                text: String::with_capacity(TOKEN_CAPACITY),
+                ..Token::default()
+            });
         }
         let token = &mut self.tokens[self.len];
         token.offset_from = from;
@@ -190,17 +240,26 @@ impl Sink<'_> {
     }
 }
 
+/// The capacity a new token's text buffer starts with (see [`Sink::push`]).
+const TOKEN_CAPACITY: usize = 50;
+
 /// Tokens of the whole text for tests: exactly the text's tokens in `out`.
 #[cfg(test)]
 fn tokenize(text: &str, mode: NumberMode, out: &mut Vec<Token>) {
-    let len = tokenize_into(text, mode, out);
+    let len = tokenize_into(text, mode, out, &mut Scratch::default());
     out.truncate(len);
 }
 
 /// Writes the tokens of `text` over the first of `tokens`; returns how many.
-fn tokenize_into(text: &str, mode: NumberMode, tokens: &mut Vec<Token>) -> usize {
-    let mut runs = runs(text);
-    join_apostrophe_words(text, &mut runs);
+fn tokenize_into(
+    text: &str,
+    mode: NumberMode,
+    tokens: &mut Vec<Token>,
+    scratch: &mut Scratch,
+) -> usize {
+    let Scratch { runs, canonical } = scratch;
+    self::runs(text, runs);
+    join_apostrophe_words(text, runs);
     let mut position = 0usize;
     let mut i = 0;
     let mut out = Sink { tokens, len: 0 };
@@ -209,7 +268,11 @@ fn tokenize_into(text: &str, mode: NumberMode, tokens: &mut Vec<Token>) -> usize
         let word = &text[run.from..run.to];
         if !all_digits(word) {
             out.push(run.from, run.to, position, |t| {
-                t.extend(word.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')))
+                if run.joined {
+                    t.extend(word.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')))
+                } else {
+                    t.push_str(word)
+                }
             });
             if mode == NumberMode::Index {
                 if let Some(bare) = without_footnote_call(word) {
@@ -223,7 +286,8 @@ fn tokenize_into(text: &str, mode: NumberMode, tokens: &mut Vec<Token>) -> usize
             continue;
         }
         // A number: gather its pieces.
-        let mut canonical = word.to_string();
+        canonical.clear();
+        canonical.push_str(word);
         let mut last = i;
         let mut decimal = false;
         let first_len = word.len();
@@ -266,12 +330,12 @@ fn tokenize_into(text: &str, mode: NumberMode, tokens: &mut Vec<Token>) -> usize
                 let joined_position = position - 1;
                 if pieces > 1 {
                     out.push(run.from, group_to, joined_position, |t| {
-                        t.push_str(&canonical)
+                        t.push_str(canonical)
                     });
                 }
                 if let Some(len) = percent_len {
                     out.push(run.from, group_to + len, joined_position, |t| {
-                        t.push_str(&canonical);
+                        t.push_str(canonical);
                         t.push('%');
                     });
                 }
@@ -279,7 +343,7 @@ fn tokenize_into(text: &str, mode: NumberMode, tokens: &mut Vec<Token>) -> usize
             NumberMode::Query => {
                 let to = group_to + percent_len.unwrap_or(0);
                 out.push(run.from, to, position, |t| {
-                    t.push_str(&canonical);
+                    t.push_str(canonical);
                     if percent_len.is_some() {
                         t.push('%');
                     }
@@ -307,6 +371,13 @@ mod tests {
             .into_iter()
             .map(|t| t.0)
             .collect()
+    }
+
+    #[test]
+    fn word_chars_are_the_alphanumeric_chars() {
+        for c in ('\0'..='\u{2fff}').chain(['\u{1d400}', '\u{10ffff}']) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

@@ -2,11 +2,15 @@
 //! as HTML with `<mark>` (a separate step). Matching re-runs the index analyzers over the
 //! passage, so stemmed, unaccented and number-joined forms light up the words as written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
-use crate::analysis::{analyze, number_words, word_stemmer, AnalyzedToken, Analyzer, NumberMode};
+#[cfg(test)]
+use crate::analysis::analyze;
+use crate::analysis::{
+    analyze_into, number_words, with_first_term, word_stemmer, Analyzer, NumberMode, TokenBuffer,
+};
 
 /// The analysed query terms to look for, per analyzer.
 #[derive(Debug, Default, Clone)]
@@ -23,18 +27,131 @@ pub struct MatchTerms {
 #[derive(Clone)]
 pub struct Highlighter {
     exact: TextAnalyzer,
-    french_stem: TextAnalyzer,
-    english_stem: TextAnalyzer,
+    french: StemCache,
+    english: StemCache,
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter {
             exact: Analyzer::Exact.build(NumberMode::Index),
-            french_stem: word_stemmer(Language::French),
-            english_stem: word_stemmer(Language::English),
+            french: StemCache::new(Language::French),
+            english: StemCache::new(Language::English),
         }
     }
+}
+
+/// Past this many words, a stem cache starts again: a highlighter kept for many requests
+/// would otherwise hold every word it ever met.
+const MAX_CACHED_STEMS: usize = 50_000;
+
+/// One language's stemmer, and the stems of the words it has already seen: a request reads
+/// the same words in many passages (the question's own words first), and each is stemmed
+/// once.
+#[derive(Clone)]
+struct StemCache {
+    stemmer: TextAnalyzer,
+    stems: HashMap<String, String>,
+}
+
+impl StemCache {
+    fn new(language: Language) -> StemCache {
+        StemCache {
+            stemmer: word_stemmer(language),
+            stems: HashMap::new(),
+        }
+    }
+
+    /// Is the stem of `word` (folded) one of `stems`?
+    fn stem_in(&mut self, word: &str, stems: &HashSet<String>) -> bool {
+        if let Some(stem) = self.stems.get(word) {
+            return stems.contains(stem);
+        }
+        let stem = with_first_term(&mut self.stemmer, word, str::to_owned);
+        let found = stems.contains(&stem);
+        if self.stems.len() >= MAX_CACHED_STEMS {
+            self.stems.clear();
+        }
+        self.stems.insert(word.to_owned(), stem);
+        found
+    }
+}
+
+/// The first three letters of a stem (fewer when it is shorter), in place: three chars are
+/// at most twelve bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Prefix {
+    bytes: [u8; 12],
+    len: u8,
+}
+
+impl Prefix {
+    fn of(stem: &str) -> Prefix {
+        let len = stem.char_indices().nth(3).map_or(stem.len(), |(i, _)| i);
+        let mut bytes = [0; 12];
+        bytes[..len].copy_from_slice(&stem.as_bytes()[..len]);
+        Prefix {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// The prefixes of a set of stems (see [`may_stem_to`]), each once.
+#[derive(Debug, Clone, Default)]
+struct Prefixes(Vec<Prefix>);
+
+impl Prefixes {
+    fn of<'s>(stems: impl IntoIterator<Item = &'s String>) -> Prefixes {
+        let mut prefixes: Vec<Prefix> = stems.into_iter().map(|s| Prefix::of(s)).collect();
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        Prefixes(prefixes)
+    }
+}
+
+/// The first bytes of a query word's forms: exact forms and stem prefixes. A passage word
+/// that starts with none of them equals no exact form and starts like no stem, so it is
+/// ruled out with one bit test (most words of a passage are).
+#[derive(Debug, Clone, Default)]
+struct FirstBytes {
+    bits: [u64; 4],
+    /// An empty form: every word may match.
+    any: bool,
+}
+
+impl FirstBytes {
+    fn add(&mut self, form: &[u8]) {
+        match form.first() {
+            Some(&b) => self.bits[usize::from(b >> 6)] |= 1 << (b & 63),
+            None => self.any = true,
+        }
+    }
+
+    fn add_prefixes(&mut self, prefixes: &Prefixes) {
+        for p in &prefixes.0 {
+            self.add(p.as_bytes());
+        }
+    }
+
+    fn may_start(&self, word: &str) -> bool {
+        self.any
+            || word
+                .as_bytes()
+                .first()
+                .is_some_and(|&b| self.bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+    }
+}
+
+/// The stems a passage word is matched against, with their first letters.
+#[derive(Clone, Copy)]
+struct StemSet<'a> {
+    stems: &'a HashSet<String>,
+    prefixes: &'a Prefixes,
 }
 
 /// One word of the query in every analysed form it may take in a passage (its own forms and
@@ -58,6 +175,9 @@ pub struct WordStems<'a> {
     exact: &'a [String],
     french: HashSet<String>,
     english: HashSet<String>,
+    french_prefixes: Prefixes,
+    english_prefixes: Prefixes,
+    first_bytes: FirstBytes,
     weight: f32,
 }
 
@@ -68,10 +188,24 @@ impl<'a> WordStems<'a> {
             .iter()
             .map(|w| {
                 let phrase_french = w.phrase_french.iter().filter(|_| phrase_words);
+                let french: HashSet<String> =
+                    w.french.iter().chain(phrase_french).cloned().collect();
+                let english: HashSet<String> = w.english.iter().cloned().collect();
+                let (french_prefixes, english_prefixes) =
+                    (Prefixes::of(&french), Prefixes::of(&english));
+                let mut first_bytes = FirstBytes::default();
+                for e in &w.exact {
+                    first_bytes.add(e.as_bytes());
+                }
+                first_bytes.add_prefixes(&french_prefixes);
+                first_bytes.add_prefixes(&english_prefixes);
                 WordStems {
                     exact: &w.exact,
-                    french: w.french.iter().chain(phrase_french).cloned().collect(),
-                    english: w.english.iter().cloned().collect(),
+                    french_prefixes,
+                    english_prefixes,
+                    first_bytes,
+                    french,
+                    english,
                     weight: w.weight,
                 }
             })
@@ -134,72 +268,79 @@ fn is_number(word: &str) -> bool {
 /// Is a word that `is_answer` accepts, not itself matched, within `window` words of a matched
 /// word that is no number?
 fn beside_match(
-    words: &[AnalyzedToken],
+    words: &TokenBuffer,
     ranges: &[(usize, usize)],
     window: usize,
-    is_answer: impl Fn(&[AnalyzedToken], usize) -> bool,
+    is_answer: impl Fn(&TokenBuffer, usize) -> bool,
 ) -> bool {
-    let matched = |t: &AnalyzedToken| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b);
+    let matched = |i: usize| {
+        words
+            .get(i)
+            .is_some_and(|t| ranges.iter().any(|&(a, b)| a <= t.from && t.to <= b))
+    };
     (0..words.len()).any(|i| {
         is_answer(words, i)
-            && !matched(&words[i])
-            && words[i.saturating_sub(window)..(i + window + 1).min(words.len())]
-                .iter()
-                .any(|near| matched(near) && !is_number(&near.text))
+            && !matched(i)
+            && (i.saturating_sub(window)..(i + window + 1).min(words.len()))
+                .any(|near| matched(near) && !is_number(words.text(near)))
     })
 }
 
 /// A passage's folded tokens, computed once for highlighting and coverage.
 pub struct PassageTokens {
-    exact: Vec<AnalyzedToken>,
+    exact: TokenBuffer,
 }
 
-/// Could `word` (folded) stem to one of `stems`? Snowball only cuts or rewrites endings, so a
-/// word and its stem share their first letters.
-fn may_stem_to(word: &str, stems: &HashSet<String>) -> bool {
-    stems.iter().any(|s| {
-        let prefix_len = s.char_indices().nth(3).map_or(s.len(), |(i, _)| i);
-        word.starts_with(&s[..prefix_len])
-    })
-}
-
-fn stem_of(analyzer: &mut TextAnalyzer, word: &str) -> String {
-    analyze(analyzer, word)
-        .into_iter()
-        .next()
-        .map(|t| t.text)
-        .unwrap_or_default()
+/// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
+/// only cuts or rewrites endings, so a word and its stem share their first letters.
+fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
+    prefixes
+        .0
+        .iter()
+        .any(|p| word.as_bytes().starts_with(p.as_bytes()))
 }
 
 impl Highlighter {
     pub fn analyze(&mut self, text: &str) -> PassageTokens {
-        PassageTokens {
-            exact: analyze(&mut self.exact, text),
-        }
+        let mut exact = TokenBuffer::default();
+        analyze_into(&mut self.exact, text, &mut exact);
+        PassageTokens { exact }
     }
 
     /// Does this passage token match the wanted French/English stems?
-    fn stem_matches(
-        &mut self,
-        word: &str,
-        french: &HashSet<String>,
-        english: &HashSet<String>,
-    ) -> bool {
-        (!french.is_empty()
-            && may_stem_to(word, french)
-            && french.contains(&stem_of(&mut self.french_stem, word)))
-            || (!english.is_empty()
-                && may_stem_to(word, english)
-                && english.contains(&stem_of(&mut self.english_stem, word)))
+    fn stem_matches(&mut self, word: &str, french: StemSet, english: StemSet) -> bool {
+        (!french.stems.is_empty()
+            && may_stem_to(word, french.prefixes)
+            && self.french.stem_in(word, french.stems))
+            || (!english.stems.is_empty()
+                && may_stem_to(word, english.prefixes)
+                && self.english.stem_in(word, english.stems))
     }
 
     /// Byte ranges of the passage whose words match, sorted and merged.
     pub fn ranges(&mut self, tokens: &PassageTokens, terms: &MatchTerms) -> Vec<(usize, usize)> {
+        let (french_prefixes, english_prefixes) =
+            (Prefixes::of(&terms.french), Prefixes::of(&terms.english));
+        let french = StemSet {
+            stems: &terms.french,
+            prefixes: &french_prefixes,
+        };
+        let english = StemSet {
+            stems: &terms.english,
+            prefixes: &english_prefixes,
+        };
+        let mut first_bytes = FirstBytes::default();
+        for e in &terms.exact {
+            first_bytes.add(e.as_bytes());
+        }
+        first_bytes.add_prefixes(&french_prefixes);
+        first_bytes.add_prefixes(&english_prefixes);
         let mut ranges = Vec::new();
-        for token in &tokens.exact {
-            if terms.exact.contains(&token.text)
-                || self.stem_matches(&token.text, &terms.french, &terms.english)
-            {
+        for token in tokens.exact.iter() {
+            if !first_bytes.may_start(token.text) {
+                continue;
+            }
+            if terms.exact.contains(token.text) || self.stem_matches(token.text, french, english) {
                 ranges.push((token.from, token.to));
             }
         }
@@ -216,7 +357,7 @@ impl Highlighter {
         window: usize,
     ) -> bool {
         beside_match(&tokens.exact, ranges, window, |words, i| {
-            is_number(&words[i].text)
+            is_number(words.text(i))
         })
     }
 
@@ -229,12 +370,12 @@ impl Highlighter {
         window: usize,
     ) -> bool {
         beside_match(&tokens.exact, ranges, window, |words, i| {
-            let word = words[i].text.as_str();
+            let word = words.text(i);
             let year = word.len() == 4
                 && word.chars().all(|c| c.is_ascii_digit())
                 && (word.starts_with("19") || word.starts_with("20"));
-            let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(&words[i - 1].text);
-            let text = |j: Option<usize>| j.and_then(|j| words.get(j)).map(|w| w.text.as_str());
+            let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(words.text(i - 1));
+            let text = |j: Option<usize>| j.and_then(|j| words.get(j)).map(|w| w.text);
             let month = number_words::is_month(word, text(i.checked_sub(1)), text(Some(i + 1)));
             year || month || duration
         })
@@ -248,8 +389,18 @@ impl Highlighter {
 
     /// Does the passage token stand for the query word?
     fn token_is(&mut self, token: &str, word: &WordStems) -> bool {
-        word.exact.iter().any(|e| e == token)
-            || self.stem_matches(token, &word.french, &word.english)
+        if !word.first_bytes.may_start(token) {
+            return false;
+        }
+        let french = StemSet {
+            stems: &word.french,
+            prefixes: &word.french_prefixes,
+        };
+        let english = StemSet {
+            stems: &word.english,
+            prefixes: &word.english_prefixes,
+        };
+        word.exact.iter().any(|e| e == token) || self.stem_matches(token, french, english)
     }
 
     /// The query words (indexes into `words`) a token stands for, in any of their forms: the
@@ -261,10 +412,10 @@ impl Highlighter {
     }
 
     /// For each query word, is it in these tokens, in any of its forms?
-    fn words_found(&mut self, tokens: &[AnalyzedToken], words: &[WordStems]) -> Vec<bool> {
+    fn words_found(&mut self, tokens: &TokenBuffer, words: &[WordStems]) -> Vec<bool> {
         words
             .iter()
-            .map(|w| tokens.iter().any(|t| self.token_is(&t.text, w)))
+            .map(|w| tokens.texts().any(|t| self.token_is(t, w)))
             .collect()
     }
 
@@ -298,10 +449,10 @@ impl Highlighter {
         // the query words each passage token stands for
         let found_at: Vec<Vec<usize>> = tokens
             .exact
-            .iter()
+            .texts()
             .map(|t| {
                 (0..stems.len())
-                    .filter(|&k| self.token_is(&t.text, &stems[k]))
+                    .filter(|&k| self.token_is(t, &stems[k]))
                     .collect()
             })
             .collect();
@@ -315,8 +466,9 @@ impl Highlighter {
             weight / total
         };
         let mut best = share(&in_heading);
+        let mut found = in_heading.clone();
         for start in (0..found_at.len()).filter(|&i| !found_at[i].is_empty()) {
-            let mut found = in_heading.clone();
+            found.copy_from_slice(&in_heading);
             for &k in found_at[start..(start + window).min(found_at.len())]
                 .iter()
                 .flatten()
@@ -343,16 +495,23 @@ fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 
 /// Escapes `&`, `<`, `>`, `"` and `'`.
 pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // The five are ASCII, so never inside a multi-byte char: the text is copied in slices
+    // between them.
+    let mut at = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[at..i]);
+        out.push_str(escaped);
+        at = i + 1;
     }
+    out.push_str(&text[at..]);
 }
 
 /// The text HTML-escaped with each range wrapped in `<mark>…</mark>`.
@@ -482,6 +641,30 @@ mod tests {
         assert_eq!(share(&mut h, scattered, "Fiche école", 4), 1.0);
         assert_eq!(share(&mut h, "Fiche", "Fiche école", 4), 0.25);
         assert_eq!(share(&mut h, "Rien de tel", "", 4), 0.0);
+    }
+
+    #[test]
+    fn escapes_html_around_multibyte_text() {
+        let mut out = String::new();
+        escape_html("«l’école» <a href=\"x\">R&D</a> 'é'", &mut out);
+        assert_eq!(
+            out,
+            "«l’école» &lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt; &#39;é&#39;"
+        );
+    }
+
+    #[test]
+    fn stem_prefixes_keep_whole_chars() {
+        assert_eq!(Prefix::of("été").as_bytes(), "été".as_bytes());
+        assert_eq!(Prefix::of("écoles").as_bytes(), "éco".as_bytes());
+        assert_eq!(Prefix::of("ab").as_bytes(), b"ab");
+        assert_eq!(Prefix::of("").as_bytes(), b"");
+        // an empty form rules no word out
+        let mut first = FirstBytes::default();
+        first.add(b"ecol");
+        assert!(first.may_start("ecoles") && !first.may_start("lycee") && !first.may_start(""));
+        first.add(b"");
+        assert!(first.may_start("lycee"));
     }
 
     #[test]

@@ -73,7 +73,19 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
         let Ok(dfa) = automaton.automaton() else {
             return Vec::new();
         };
-        let Ok(mut stream) = inverted.terms().search(dfa).into_stream() else {
+        // Only the terms sharing the word's first letter are candidates: the walk is kept to
+        // that range of the dictionary (terms sort by their UTF-8 bytes, that is by code
+        // point).
+        let mut from = [0u8; 4];
+        let mut search = inverted
+            .terms()
+            .search(dfa)
+            .ge(first.encode_utf8(&mut from));
+        let mut to = [0u8; 4];
+        if let Some(next) = char::from_u32(u32::from(first) + 1) {
+            search = search.lt(next.encode_utf8(&mut to));
+        }
+        let Ok(mut stream) = search.into_stream() else {
             continue;
         };
         while stream.advance() {
