@@ -9,7 +9,7 @@ use tantivy::tokenizer::{Language, TextAnalyzer};
 #[cfg(test)]
 use crate::analysis::analyze;
 use crate::analysis::{
-    analyze_into, number_words, with_first_term, word_stemmer, Analyzer, NumberMode, TokenBuffer,
+    analyze_into, dates, with_first_term, word_stemmer, Analyzer, NumberMode, TokenBuffer,
 };
 
 /// The analysed query terms to look for, per analyzer.
@@ -213,58 +213,6 @@ impl<'a> WordStems<'a> {
     }
 }
 
-/// Units of a duration after a number (`deux décennies`, `70 ans`), folded.
-const TIME_UNITS: &[&str] = &[
-    "ans",
-    "an",
-    "annees",
-    "annee",
-    "decennies",
-    "decennie",
-    "siecle",
-    "siecles",
-    "mois",
-    "years",
-    "year",
-    "decades",
-    "decade",
-    "months",
-    "century",
-];
-
-/// Words that state a rough quantity (`une cinquantaine de chaires`, `dozens of`), folded.
-const APPROXIMATE_NUMBERS: &[&str] = &[
-    "dizaine",
-    "dizaines",
-    "douzaine",
-    "douzaines",
-    "quinzaine",
-    "vingtaine",
-    "trentaine",
-    "quarantaine",
-    "cinquantaine",
-    "soixantaine",
-    "centaine",
-    "centaines",
-    "millier",
-    "milliers",
-    "million",
-    "millions",
-    "milliard",
-    "milliards",
-    "dozen",
-    "dozens",
-    "hundreds",
-    "thousands",
-];
-
-/// Digits, a number word (`cinq`) or an approximate one (`dizaine`), folded.
-fn is_number(word: &str) -> bool {
-    word.starts_with(|c: char| c.is_ascii_digit())
-        || !number_words::other_writings(word).is_empty()
-        || APPROXIMATE_NUMBERS.contains(&word)
-}
-
 /// Is a word that `is_answer` accepts, not itself matched, within `window` words of a matched
 /// word that is no number?
 fn beside_match(
@@ -282,7 +230,7 @@ fn beside_match(
         is_answer(words, i)
             && !matched(i)
             && (i.saturating_sub(window)..(i + window + 1).min(words.len()))
-                .any(|near| matched(near) && !is_number(words.text(near)))
+                .any(|near| matched(near) && !dates::is_number(words.text(near)))
     })
 }
 
@@ -357,7 +305,7 @@ impl Highlighter {
         window: usize,
     ) -> bool {
         beside_match(&tokens.exact, ranges, window, |words, i| {
-            is_number(words.text(i))
+            dates::is_number(words.text(i))
         })
     }
 
@@ -370,14 +318,8 @@ impl Highlighter {
         window: usize,
     ) -> bool {
         beside_match(&tokens.exact, ranges, window, |words, i| {
-            let word = words.text(i);
-            let year = word.len() == 4
-                && word.chars().all(|c| c.is_ascii_digit())
-                && (word.starts_with("19") || word.starts_with("20"));
-            let duration = TIME_UNITS.contains(&word) && i > 0 && is_number(words.text(i - 1));
             let text = |j: Option<usize>| j.and_then(|j| words.get(j)).map(|w| w.text);
-            let month = number_words::is_month(word, text(i.checked_sub(1)), text(Some(i + 1)));
-            year || month || duration
+            dates::states_time(text(i.checked_sub(1)), words.text(i), text(Some(i + 1)))
         })
     }
 
