@@ -373,13 +373,15 @@ pub fn answer(engine: &Engine, request: &AnswerRequest) -> Result<AnswerResponse
     let mut answers = Vec::new();
     if response.strength != MatchStrength::None {
         let ranking = engine.ranking();
+        let mut matcher = engine.highlighter();
         let mut candidates = score_sentences(
             ranking,
-            &mut engine.highlighter(),
+            &mut matcher,
             &question,
             &retrieved,
             response.strength,
         );
+        matcher.keep();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut seen = HashSet::new();
         for c in candidates {

@@ -31,6 +31,26 @@ pub struct Highlighter {
     english: StemCache,
 }
 
+thread_local! {
+    /// The highlighter this thread last used: its stem caches carry over to the next request
+    /// on the thread (a word's stem never changes, and a corpus's passages repeat their words).
+    static KEPT: std::cell::RefCell<Option<Highlighter>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Highlighter {
+    /// A highlighter for one request: the one this thread used last, with its stems, or a
+    /// clone of `fresh`. Give it back with [`Highlighter::keep`].
+    pub fn for_request(fresh: &Highlighter) -> Highlighter {
+        KEPT.with(|kept| kept.borrow_mut().take())
+            .unwrap_or_else(|| fresh.clone())
+    }
+
+    /// Keeps this highlighter (and its stems) for the thread's next request.
+    pub fn keep(self) {
+        KEPT.with(|kept| *kept.borrow_mut() = Some(self));
+    }
+}
+
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter {
@@ -503,6 +523,23 @@ mod tests {
             html,
             "Le taux de <mark>féminisation</mark> &lt;des&gt; <mark>13 600</mark> <mark>étudiants</mark>."
         );
+    }
+
+    #[test]
+    fn a_highlighter_kept_from_request_to_request_marks_what_a_fresh_one_does() {
+        let fresh = Highlighter::default();
+        let text = "Les étudiantes et les étudiants des écoles partenaires.";
+        for query in ["etudiant", "ecoles partenaires", "etudiantes ecole"] {
+            let wanted = MatchTerms {
+                french: terms(Analyzer::French, query),
+                ..MatchTerms::default()
+            };
+            let mut kept = Highlighter::for_request(&fresh);
+            let ranges = kept.ranges_in(text, &wanted);
+            kept.keep();
+            assert_eq!(ranges, fresh.clone().ranges_in(text, &wanted), "{query}");
+            assert!(!ranges.is_empty(), "{query}");
+        }
     }
 
     #[test]

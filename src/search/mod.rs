@@ -220,9 +220,9 @@ impl Engine {
         self.passages.searcher()
     }
 
-    /// A highlighter for one request (cheap: the analyzers are shared).
+    /// A highlighter for one request (see [`Highlighter::for_request`]).
     pub fn highlighter(&self) -> Highlighter {
-        self.highlighter.clone()
+        Highlighter::for_request(&self.highlighter)
     }
 
     /// The weights and thresholds the engine ranks with.
@@ -316,7 +316,7 @@ impl Engine {
             } else {
                 wanted
             });
-            let mut highlighter = self.highlighter.clone();
+            let mut highlighter = Highlighter::for_request(&self.highlighter);
             let mut fetched = FetchedPassages::new(&searcher, &self.passages);
             if rerank {
                 factors = rerank::rerank(
@@ -351,6 +351,7 @@ impl Engine {
                 });
                 page.push(address);
             }
+            highlighter.keep();
         }
         let strength = match_strength(total, confidence, self.ranking.strong_coverage);
         // "Did you mean" only when the query found little: a word the index lacks in a query
