@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Passage, SourceRef};
 use crate::segment::sentences;
 pub use scan::Unit;
+use store::ContextForms;
 pub use store::{figure_lookup, FigureEntry, FigureWriter, Figures};
 
 /// Largest accepted `limit` of a figure lookup.
@@ -112,7 +113,12 @@ fn around(text: &str, sentence: std::ops::Range<usize>, from: usize, to: usize) 
 
 /// Every figure of a passage, with the words around each analysed for the figures index.
 pub fn extract_for_index(passage: &Passage) -> Vec<FigureEntry> {
-    extract(passage).into_iter().map(FigureEntry::new).collect()
+    let figures = extract(passage);
+    if figures.is_empty() {
+        return Vec::new();
+    }
+    let mut context = ContextForms::new(passage.source.section.as_deref(), &passage.source.title);
+    figures.into_iter().map(|f| context.entry(f)).collect()
 }
 
 /// Every figure of a passage.

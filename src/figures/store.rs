@@ -7,7 +7,7 @@
 //! it (label, sentence, section, title, in every analysed form), its place in corpus order as a
 //! fast field to sort by, and the figure itself stored as JSON.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::Path;
 
@@ -24,7 +24,7 @@ use tantivy::{
 
 use super::{scan, FigureQuery, ParsedValue};
 use super::{Figure, FiguresResponse};
-use crate::analysis::{analyze, Analyzer, NumberMode};
+use crate::analysis::{Analyzer, NumberMode};
 use crate::error::{Error, Result};
 
 /// The folder, in a generation directory, that holds the figures index.
@@ -106,13 +106,69 @@ thread_local! {
 
 /// Every analysed form (French, English, exact) of the words of `text`.
 fn analysed_forms(text: &str) -> HashSet<String> {
+    forms(text).into_iter().collect()
+}
+
+/// Every analysed form (French, English, exact) of the words of `text`, sorted, each once.
+fn forms(text: &str) -> Vec<String> {
     ANALYZERS.with(|analyzers| {
-        let mut out = HashSet::new();
+        let mut out = Vec::new();
         for a in analyzers.borrow_mut().iter_mut() {
-            out.extend(analyze(a, text).into_iter().map(|t| t.text));
+            let mut stream = a.token_stream(text);
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
         }
+        out.sort_unstable();
+        out.dedup();
         out
     })
+}
+
+/// The analysed forms of a figure's context, by part. A figure's words are those of its
+/// label, its sentence, its passage's section and its document's title; the analyzers never
+/// join words across a line break, so the forms of the four parts joined by `\n` are the union
+/// of each part's forms. Figures of one passage share the section and title, and often a
+/// sentence, so each part is analysed once per passage rather than once per figure.
+pub struct ContextForms {
+    /// Forms of the section and title.
+    heading: Vec<String>,
+    /// Forms of each sentence seen so far in this passage.
+    sentences: HashMap<String, Vec<String>>,
+}
+
+impl ContextForms {
+    /// The forms of one passage's section and title.
+    pub fn new(section: Option<&str>, title: &str) -> ContextForms {
+        let mut heading = forms(section.unwrap_or(""));
+        heading.extend(forms(title));
+        heading.sort_unstable();
+        heading.dedup();
+        ContextForms {
+            heading,
+            sentences: HashMap::new(),
+        }
+    }
+
+    /// A figure of this passage, with its words.
+    pub fn entry(&mut self, figure: Figure) -> FigureEntry {
+        let label = forms(&figure.label);
+        let sentence = self
+            .sentences
+            .entry(figure.sentence.clone())
+            .or_insert_with_key(|sentence| forms(sentence));
+        let mut words: Vec<&str> = self
+            .heading
+            .iter()
+            .chain(sentence.iter())
+            .chain(label.iter())
+            .map(String::as_str)
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let words = words.into_iter().map(str::to_string).collect();
+        FigureEntry { figure, words }
+    }
 }
 
 /// A figure with the analysed words around it, ready for the figures index. Analysing is the
@@ -120,22 +176,14 @@ fn analysed_forms(text: &str) -> HashSet<String> {
 /// reading threads), not on the thread that writes the index.
 pub struct FigureEntry {
     figure: Figure,
-    /// Every analysed form of its label, sentence, section and title, sorted.
+    /// Every analysed form of its label, sentence, section and title, sorted, each once.
     words: Vec<String>,
 }
 
 impl FigureEntry {
     pub fn new(figure: Figure) -> FigureEntry {
-        let text = format!(
-            "{}\n{}\n{}\n{}",
-            figure.label,
-            figure.sentence,
-            figure.source.section.as_deref().unwrap_or(""),
-            figure.source.title
-        );
-        let mut words: Vec<String> = analysed_forms(&text).into_iter().collect();
-        words.sort_unstable();
-        FigureEntry { figure, words }
+        let mut context = ContextForms::new(figure.source.section.as_deref(), &figure.source.title);
+        context.entry(figure)
     }
 
     pub fn figure(&self) -> &Figure {
