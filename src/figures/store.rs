@@ -104,7 +104,7 @@ thread_local! {
 }
 
 /// Every analysed form (French, English, exact) of the words of `text`.
-fn analysed_forms(text: &str) -> HashSet<String> {
+pub(super) fn analysed_forms(text: &str) -> HashSet<String> {
     forms(text).into_iter().collect()
 }
 
@@ -187,6 +187,11 @@ impl FigureEntry {
 
     pub fn figure(&self) -> &Figure {
         &self.figure
+    }
+
+    /// The analysed words indexed with the figure, sorted.
+    pub fn words(&self) -> &[String] {
+        &self.words
     }
 }
 
