@@ -312,7 +312,7 @@ mod tests {
         // gives the forms of the whole only while no analyzer joins words across a line break.
         let mut p = passage(TEXT);
         p.source.section = Some("Chiffres 2023".into());
-        p.source.title = "600 étudiants, l’IMT".into();
+        p.source.title = "600 étudiants, l’IMT aujourd’hui : 38 % des élèves".into();
         for entry in extract_for_index(&p) {
             let f = entry.figure();
             let whole = format!(
@@ -322,6 +322,7 @@ mod tests {
                 f.source.section.as_deref().unwrap_or(""),
                 f.source.title
             );
+            // every analyzer over the whole context, as a figure's words were first computed
             let mut expected: Vec<String> = store::analysed_forms(&whole).into_iter().collect();
             expected.sort_unstable();
             assert_eq!(entry.words(), expected, "{whole}");

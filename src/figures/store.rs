@@ -7,6 +7,7 @@
 //! it (label, sentence, section, title, in every analysed form), its place in corpus order as a
 //! fast field to sort by, and the figure itself stored as JSON.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::Path;
@@ -17,13 +18,14 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
 };
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{
     Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
 use super::{scan, FigureQuery, ParsedValue};
 use super::{Figure, FiguresResponse};
-use crate::analysis::{Analyzer, NumberMode};
+use crate::analysis::{Analyzer, NumberMode, WordNumberTokenizer};
 use crate::error::{Error, Result};
 
 /// The folder, in a generation directory, that holds the figures index.
@@ -96,20 +98,27 @@ impl FigureFields {
 thread_local! {
     /// The three query analyzers, built once per thread (their stop-word sets are not free to
     /// build).
-    static ANALYZERS: std::cell::RefCell<[tantivy::tokenizer::TextAnalyzer; 3]> =
-        std::cell::RefCell::new(
-            [Analyzer::French, Analyzer::English, Analyzer::Exact]
-                .map(|a| a.build(NumberMode::Query)),
-        );
+    static ANALYZERS: RefCell<[tantivy::tokenizer::TextAnalyzer; 3]> = RefCell::new(
+        [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query)),
+    );
+    /// The tokenizer the three query analyzers start with.
+    static WORDS: RefCell<WordNumberTokenizer> =
+        RefCell::new(WordNumberTokenizer::new(NumberMode::Query));
+    /// The analysed forms of each word met so far (see [`forms`]).
+    static WORD_FORMS: RefCell<HashMap<String, Vec<String>>> = RefCell::new(HashMap::new());
 }
+
+/// Words whose forms a thread remembers before it starts afresh (a few MB).
+const MAX_REMEMBERED_WORDS: usize = 100_000;
 
 /// Every analysed form (French, English, exact) of the words of `text`.
 pub(super) fn analysed_forms(text: &str) -> HashSet<String> {
-    forms(text).into_iter().collect()
+    analysed(text).into_iter().collect()
 }
 
-/// Every analysed form (French, English, exact) of the words of `text`, sorted, each once.
-fn forms(text: &str) -> Vec<String> {
+/// Every analysed form (French, English, exact) of the words of `text`: each analyzer run over
+/// the text.
+fn analysed(text: &str) -> Vec<String> {
     ANALYZERS.with(|analyzers| {
         let mut out = Vec::new();
         for a in analyzers.borrow_mut().iter_mut() {
@@ -118,10 +127,62 @@ fn forms(text: &str) -> Vec<String> {
                 out.push(stream.token().text.clone());
             }
         }
-        out.sort_unstable();
-        out.dedup();
         out
     })
+}
+
+/// The words of `text` as the query analyzers' tokenizer cuts them, unfiltered.
+fn words(text: &str) -> Vec<String> {
+    WORDS.with(|tokenizer| {
+        let mut tokenizer = tokenizer.borrow_mut();
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    })
+}
+
+/// Every analysed form of the words of `text`, sorted, each once: [`analysed`], word by word.
+/// The filters after the tokenizer (length, case, accents, stop words, stems) each take one
+/// token at a time, so the forms of a text are the union of its words' forms, and a word's
+/// forms are those of the word analysed alone when the tokenizer cuts it into itself only
+/// (checked, else the whole text is analysed). Figures repeat the same words, so each word is
+/// stemmed once per thread rather than once per figure.
+fn forms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words(text) {
+        let known = WORD_FORMS.with(|cache| {
+            let cache = cache.borrow();
+            cache
+                .get(&word)
+                .map(|forms| out.extend(forms.iter().cloned()))
+        });
+        if known.is_some() {
+            continue;
+        }
+        if words(&word) != [word.as_str()] {
+            let mut all = analysed(text);
+            all.sort_unstable();
+            all.dedup();
+            return all;
+        }
+        let mut word_forms = analysed(&word);
+        word_forms.sort_unstable();
+        word_forms.dedup();
+        out.extend(word_forms.iter().cloned());
+        WORD_FORMS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= MAX_REMEMBERED_WORDS {
+                cache.clear();
+            }
+            cache.insert(word, word_forms);
+        });
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The analysed forms of a figure's context, by part. A figure's words are those of its
