@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(offsets.at(text, 2), 1);
         assert_eq!(offsets.at(text, 6), 4);
         assert_eq!(offsets.at(text, 2), 1);
-        assert_eq!(offsets.at(text, text.len()), 10);
+        assert_eq!(offsets.at(text, text.len()), 11);
     }
 
     #[test]
