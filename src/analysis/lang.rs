@@ -83,6 +83,32 @@ fn words_outside_names(text: &str) -> Vec<&str> {
     kept
 }
 
+/// Most text a document's language is detected from: its beginning. whatlang's verdict on a
+/// long text is settled well before this (it ranks the text's most frequent trigrams), and
+/// reading the whole of a long document cost as much as detecting every passage of it.
+pub const DOCUMENT_SAMPLE_BYTES: usize = 32 * 1024;
+
+/// A document's language, from the beginning of its pages (joined by blank lines, up to
+/// [`DOCUMENT_SAMPLE_BYTES`], cut at a character boundary): see [`detect`].
+pub fn detect_document<'a>(pages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+    let mut sample = String::new();
+    for page in pages {
+        if !sample.is_empty() {
+            sample.push_str("\n\n");
+        }
+        let room = DOCUMENT_SAMPLE_BYTES.saturating_sub(sample.len());
+        let mut end = room.min(page.len());
+        while !page.is_char_boundary(end) {
+            end -= 1;
+        }
+        sample.push_str(&page[..end]);
+        if sample.len() >= DOCUMENT_SAMPLE_BYTES || end < page.len() {
+            break;
+        }
+    }
+    detect(&sample)
+}
+
 /// A passage's language: detected when the passage is long enough, else the document's.
 pub fn passage_lang(text: &str, document_lang: Lang) -> Lang {
     if text.split_whitespace().count() < 12 {
@@ -107,6 +133,23 @@ mod tests {
         );
         assert_eq!(detect("taux de féminisation"), None);
         assert_eq!(passage_lang("Paris", Lang::En), Lang::En);
+    }
+
+    #[test]
+    fn a_document_is_read_from_its_beginning() {
+        let french = "Le conseil d’administration a adopté la stratégie de l’établissement. ";
+        let english = "The board of directors adopted the mission statement of the institute. ";
+        let long_french = french.repeat(DOCUMENT_SAMPLE_BYTES / french.len() + 1);
+        assert_eq!(
+            detect_document([long_french.as_str(), &english.repeat(2000)]),
+            Some(Lang::Fr)
+        );
+        assert_eq!(detect_document([english, english]), Some(Lang::En));
+        assert_eq!(
+            detect_document(["é".repeat(DOCUMENT_SAMPLE_BYTES).as_str()]),
+            None
+        );
+        assert_eq!(detect_document(std::iter::empty()), None);
     }
 
     #[test]

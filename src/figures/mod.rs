@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Passage, SourceRef};
 use crate::segment::sentences;
 pub use scan::Unit;
+use store::ContextForms;
 pub use store::{figure_lookup, FigureEntry, FigureWriter, Figures};
 
 /// Largest accepted `limit` of a figure lookup.
@@ -46,8 +47,23 @@ pub struct Figure {
     pub source: SourceRef,
 }
 
-fn char_offset(text: &str, byte: usize) -> usize {
-    text[..byte].chars().count()
+/// Character offsets of byte offsets, counted on from the last one asked for when it is
+/// not before it.
+#[derive(Default)]
+struct CharOffsets {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharOffsets {
+    fn at(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            *self = CharOffsets::default();
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
 }
 
 /// Up to `n` words of `text` from its end (`from_end`) or its start, stopping at a
@@ -112,7 +128,12 @@ fn around(text: &str, sentence: std::ops::Range<usize>, from: usize, to: usize) 
 
 /// Every figure of a passage, with the words around each analysed for the figures index.
 pub fn extract_for_index(passage: &Passage) -> Vec<FigureEntry> {
-    extract(passage).into_iter().map(FigureEntry::new).collect()
+    let figures = extract(passage);
+    if figures.is_empty() {
+        return Vec::new();
+    }
+    let mut context = ContextForms::new(passage.source.section.as_deref(), &passage.source.title);
+    figures.into_iter().map(|f| context.entry(f)).collect()
 }
 
 /// Every figure of a passage.
@@ -120,6 +141,8 @@ pub fn extract(passage: &Passage) -> Vec<Figure> {
     let text = &passage.text;
     let sentence_ranges = sentences::split(text);
     let mut out = Vec::new();
+    // figures come in text order: count characters from the previous one, not from the start
+    let mut offsets = CharOffsets::default();
     for found in scan::scan(text, scan::Scales::Written) {
         let sentence = sentence_ranges
             .iter()
@@ -145,8 +168,8 @@ pub fn extract(passage: &Passage) -> Vec<Figure> {
             label,
             sentence,
             passage_id: passage.id.clone(),
-            char_start: char_offset(text, found.from),
-            char_end: char_offset(text, found.to),
+            char_start: offsets.at(text, found.from),
+            char_end: offsets.at(text, found.to),
             source: passage.source.clone(),
         });
     }
@@ -281,6 +304,39 @@ mod tests {
             "38% du budget global provenant de ressources propres"
         );
         assert_eq!(figures[3].label, "de l’ordre de 75 M€ par an");
+    }
+
+    #[test]
+    fn a_figures_words_are_those_of_its_context_joined() {
+        // Each part of a figure's context is analysed on its own (see `ContextForms`): that
+        // gives the forms of the whole only while no analyzer joins words across a line break.
+        let mut p = passage(TEXT);
+        p.source.section = Some("Chiffres 2023".into());
+        p.source.title = "600 étudiants, l’IMT aujourd’hui : 38 % des élèves".into();
+        for entry in extract_for_index(&p) {
+            let f = entry.figure();
+            let whole = format!(
+                "{}\n{}\n{}\n{}",
+                f.label,
+                f.sentence,
+                f.source.section.as_deref().unwrap_or(""),
+                f.source.title
+            );
+            // every analyzer over the whole context, as a figure's words were first computed
+            let mut expected: Vec<String> = store::analysed_forms(&whole).into_iter().collect();
+            expected.sort_unstable();
+            assert_eq!(entry.words(), expected, "{whole}");
+        }
+    }
+
+    #[test]
+    fn char_offsets_count_on_and_back() {
+        let text = "é1 ü22 ç333";
+        let mut offsets = CharOffsets::default();
+        assert_eq!(offsets.at(text, 2), 1);
+        assert_eq!(offsets.at(text, 6), 4);
+        assert_eq!(offsets.at(text, 2), 1);
+        assert_eq!(offsets.at(text, text.len()), 11);
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! it (label, sentence, section, title, in every analysed form), its place in corpus order as a
 //! fast field to sort by, and the figure itself stored as JSON.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::Path;
 
@@ -17,14 +18,14 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 use tantivy::{
     Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
 use super::{scan, FigureQuery, ParsedValue};
 use super::{Figure, FiguresResponse};
-use crate::analysis::{analyze, Analyzer, NumberMode};
+use crate::analysis::{Analyzer, NumberMode, WordNumberTokenizer};
 use crate::error::{Error, Result};
 
 /// The folder, in a generation directory, that holds the figures index.
@@ -97,22 +98,137 @@ impl FigureFields {
 thread_local! {
     /// The three query analyzers, built once per thread (their stop-word sets are not free to
     /// build).
-    static ANALYZERS: std::cell::RefCell<[tantivy::tokenizer::TextAnalyzer; 3]> =
-        std::cell::RefCell::new(
-            [Analyzer::French, Analyzer::English, Analyzer::Exact]
-                .map(|a| a.build(NumberMode::Query)),
-        );
+    static ANALYZERS: RefCell<[tantivy::tokenizer::TextAnalyzer; 3]> = RefCell::new(
+        [Analyzer::French, Analyzer::English, Analyzer::Exact].map(|a| a.build(NumberMode::Query)),
+    );
+    /// The tokenizer the three query analyzers start with.
+    static WORDS: RefCell<WordNumberTokenizer> =
+        RefCell::new(WordNumberTokenizer::new(NumberMode::Query));
+    /// The analysed forms of each word met so far (see [`forms`]).
+    static WORD_FORMS: RefCell<HashMap<String, Vec<String>>> = RefCell::new(HashMap::new());
 }
 
+/// Words whose forms a thread remembers before it starts afresh (a few MB).
+const MAX_REMEMBERED_WORDS: usize = 100_000;
+
 /// Every analysed form (French, English, exact) of the words of `text`.
-fn analysed_forms(text: &str) -> HashSet<String> {
+pub(super) fn analysed_forms(text: &str) -> HashSet<String> {
+    analysed(text).into_iter().collect()
+}
+
+/// Every analysed form (French, English, exact) of the words of `text`: each analyzer run over
+/// the text.
+fn analysed(text: &str) -> Vec<String> {
     ANALYZERS.with(|analyzers| {
-        let mut out = HashSet::new();
+        let mut out = Vec::new();
         for a in analyzers.borrow_mut().iter_mut() {
-            out.extend(analyze(a, text).into_iter().map(|t| t.text));
+            let mut stream = a.token_stream(text);
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
         }
         out
     })
+}
+
+/// The words of `text` as the query analyzers' tokenizer cuts them, unfiltered.
+fn words(text: &str) -> Vec<String> {
+    WORDS.with(|tokenizer| {
+        let mut tokenizer = tokenizer.borrow_mut();
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    })
+}
+
+/// Every analysed form of the words of `text`, sorted, each once: [`analysed`], word by word.
+/// The filters after the tokenizer (length, case, accents, stop words, stems) each take one
+/// token at a time, so the forms of a text are the union of its words' forms, and a word's
+/// forms are those of the word analysed alone when the tokenizer cuts it into itself only
+/// (checked, else the whole text is analysed). Figures repeat the same words, so each word is
+/// stemmed once per thread rather than once per figure.
+fn forms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words(text) {
+        let known = WORD_FORMS.with(|cache| {
+            let cache = cache.borrow();
+            cache
+                .get(&word)
+                .map(|forms| out.extend(forms.iter().cloned()))
+        });
+        if known.is_some() {
+            continue;
+        }
+        if words(&word) != [word.as_str()] {
+            let mut all = analysed(text);
+            all.sort_unstable();
+            all.dedup();
+            return all;
+        }
+        let mut word_forms = analysed(&word);
+        word_forms.sort_unstable();
+        word_forms.dedup();
+        out.extend(word_forms.iter().cloned());
+        WORD_FORMS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= MAX_REMEMBERED_WORDS {
+                cache.clear();
+            }
+            cache.insert(word, word_forms);
+        });
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The analysed forms of a figure's context, by part. A figure's words are those of its
+/// label, its sentence, its passage's section and its document's title; the analyzers never
+/// join words across a line break, so the forms of the four parts joined by `\n` are the union
+/// of each part's forms. Figures of one passage share the section and title, and often a
+/// sentence, so each part is analysed once per passage rather than once per figure.
+pub struct ContextForms {
+    /// Forms of the section and title.
+    heading: Vec<String>,
+    /// Forms of each sentence seen so far in this passage.
+    sentences: HashMap<String, Vec<String>>,
+}
+
+impl ContextForms {
+    /// The forms of one passage's section and title.
+    pub fn new(section: Option<&str>, title: &str) -> ContextForms {
+        let mut heading = forms(section.unwrap_or(""));
+        heading.extend(forms(title));
+        heading.sort_unstable();
+        heading.dedup();
+        ContextForms {
+            heading,
+            sentences: HashMap::new(),
+        }
+    }
+
+    /// A figure of this passage, with its words.
+    pub fn entry(&mut self, figure: Figure) -> FigureEntry {
+        let label = forms(&figure.label);
+        let sentence = self
+            .sentences
+            .entry(figure.sentence.clone())
+            .or_insert_with_key(|sentence| forms(sentence));
+        let mut words: Vec<&str> = self
+            .heading
+            .iter()
+            .chain(sentence.iter())
+            .chain(label.iter())
+            .map(String::as_str)
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let words = words.into_iter().map(str::to_string).collect();
+        FigureEntry { figure, words }
+    }
 }
 
 /// A figure with the analysed words around it, ready for the figures index. Analysing is the
@@ -120,26 +236,23 @@ fn analysed_forms(text: &str) -> HashSet<String> {
 /// reading threads), not on the thread that writes the index.
 pub struct FigureEntry {
     figure: Figure,
-    /// Every analysed form of its label, sentence, section and title, sorted.
+    /// Every analysed form of its label, sentence, section and title, sorted, each once.
     words: Vec<String>,
 }
 
 impl FigureEntry {
     pub fn new(figure: Figure) -> FigureEntry {
-        let text = format!(
-            "{}\n{}\n{}\n{}",
-            figure.label,
-            figure.sentence,
-            figure.source.section.as_deref().unwrap_or(""),
-            figure.source.title
-        );
-        let mut words: Vec<String> = analysed_forms(&text).into_iter().collect();
-        words.sort_unstable();
-        FigureEntry { figure, words }
+        let mut context = ContextForms::new(figure.source.section.as_deref(), &figure.source.title);
+        context.entry(figure)
     }
 
     pub fn figure(&self) -> &Figure {
         &self.figure
+    }
+
+    /// The analysed words indexed with the figure, sorted.
+    pub fn words(&self) -> &[String] {
+        &self.words
     }
 }
 
@@ -186,22 +299,12 @@ impl FigureWriter {
             }
         }
         doc.add_text(f.doc, &figure.source.doc_id);
-        doc.add_pre_tokenized_text(
-            f.words,
-            PreTokenizedString {
-                text: String::new(),
-                tokens: entry
-                    .words
-                    .iter()
-                    .enumerate()
-                    .map(|(position, text)| Token {
-                        position,
-                        text: text.clone(),
-                        ..Token::default()
-                    })
-                    .collect(),
-            },
-        );
+        // One value per word: the field's `raw` tokenizer makes each a single term, as a
+        // pre-tokenised value would, without tantivy's JSON round trip of pre-tokenised text
+        // (which cost more than the rest of indexing a figure).
+        for word in &entry.words {
+            doc.add_text(f.words, word);
+        }
         doc.add_text(f.json, serde_json::to_string(figure)?);
         self.writer.add_document(doc)?;
         Ok(())

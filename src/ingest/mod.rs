@@ -507,7 +507,7 @@ fn cut_into_passages(extraction: Extraction, file: &Planned, cx: &Context) -> Re
         .and_then(|s| s.language.as_deref())
         .and_then(Lang::parse)
         .or(extracted.lang)
-        .or_else(|| lang::detect(&extracted.full_text()))
+        .or_else(|| lang::detect_document(extracted.pages.iter().map(|p| p.text.as_str())))
         .unwrap_or(Lang::Fr);
     let title = source
         .and_then(|s| s.title.clone())

@@ -33,24 +33,30 @@ pub struct PageNotes {
     pub unanswered: Vec<Call>,
 }
 
-/// A run of letters and digits, by character offsets.
-struct Word {
+/// A run of letters and digits, by character offsets, and its text.
+struct Word<'a> {
     start: usize,
     end: usize,
-    text: String,
+    text: &'a str,
 }
 
-fn words(chars: &[char]) -> Vec<Word> {
+/// The words of `text`, whose characters are `chars`.
+fn words<'a>(text: &'a str, chars: &[char]) -> Vec<Word<'a>> {
     let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in chars.iter().enumerate().chain([(chars.len(), &' ')]) {
+    // (character, byte) offsets of the current word's start
+    let mut start: Option<(usize, usize)> = None;
+    let ends = text
+        .char_indices()
+        .map(|(byte, _)| byte)
+        .chain([text.len()]);
+    for ((i, c), byte) in chars.iter().chain([&' ']).enumerate().zip(ends) {
         match (c.is_alphanumeric() && i < chars.len(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
+            (true, None) => start = Some((i, byte)),
+            (false, Some((s, from))) => {
                 out.push(Word {
                     start: s,
                     end: i,
-                    text: chars[s..i].iter().collect(),
+                    text: &text[from..byte],
                 });
                 start = None;
             }
@@ -73,7 +79,7 @@ fn breaks(between: &[char]) -> bool {
 /// Engineering 21 Partenaires : …`).
 pub fn footnotes(text: &str, carried: &[Call]) -> PageNotes {
     let chars: Vec<char> = text.chars().collect();
-    let words = words(&chars);
+    let words = words(text, &chars);
     let between = |a: usize, b: usize| &chars[words[a].end..words[b].start];
     // the page's calls: (number, index of the calling word, what it annotates)
     let mut calls: Vec<(u32, usize, String)> = Vec::new();
@@ -89,7 +95,7 @@ pub fn footnotes(text: &str, carried: &[Call]) -> PageNotes {
         if line_start {
             line_of_notes = small_number && capitalised_next;
         }
-        if let Some(letters) = without_footnote_call(&word.text) {
+        if let Some(letters) = without_footnote_call(word.text) {
             let Ok(number) = word.text[letters.len()..].parse::<u32>() else {
                 continue;
             };
@@ -98,11 +104,11 @@ pub fn footnotes(text: &str, carried: &[Call]) -> PageNotes {
             while first > 0
                 && k - first + 1 < CONTEXT_WORDS
                 && !breaks(between(first - 1, first))
-                && without_footnote_call(&words[first - 1].text).is_none()
+                && without_footnote_call(words[first - 1].text).is_none()
             {
                 first -= 1;
             }
-            let mut context: Vec<&str> = words[first..k].iter().map(|w| w.text.as_str()).collect();
+            let mut context: Vec<&str> = words[first..k].iter().map(|w| w.text).collect();
             context.push(letters);
             calls.push((number, k, context.join(" ")));
             continue;
