@@ -29,11 +29,10 @@ pub enum Expected {
     Any,
 }
 
-/// A content word of the question, in every form a sentence may hold it (the first is the
-/// folded word itself, then its French and English stems).
+/// A content word of the question, in every form a sentence may hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    pub forms: Vec<String>,
+    pub folded: String,
     pub french: String,
     pub english: String,
 }
@@ -52,7 +51,7 @@ impl Question {
         self.words
             .iter()
             .map(|w| QueryWord {
-                exact: w.forms.iter().take(1).cloned().collect(),
+                exact: vec![w.folded.clone()],
                 french: vec![w.french.clone()],
                 english: vec![w.english.clone()],
                 phrase_french: Vec::new(),
@@ -65,7 +64,7 @@ impl Question {
     pub fn keywords(&self) -> String {
         self.words
             .iter()
-            .filter_map(|w| w.forms.first().cloned())
+            .map(|w| w.folded.as_str())
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -142,7 +141,7 @@ pub fn analyse(query: &str) -> Question {
         .map(|w| {
             let (french, english) = stems(w);
             Word {
-                forms: forms(w),
+                folded: w.to_string(),
                 french,
                 english,
             }
@@ -156,11 +155,7 @@ mod tests {
     use super::*;
 
     fn words(q: &str) -> Vec<String> {
-        analyse(q)
-            .words
-            .into_iter()
-            .map(|w| w.forms[0].clone())
-            .collect()
+        analyse(q).words.into_iter().map(|w| w.folded).collect()
     }
 
     #[test]
