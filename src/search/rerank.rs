@@ -47,24 +47,31 @@ impl<'a> FetchedPassages<'a> {
         Ok(match self.read.entry(address) {
             Entry::Occupied(kept) => kept.into_mut(),
             Entry::Vacant(slot) => {
-                let doc: TantivyDocument = self.searcher.doc(address)?;
-                let passage = self.store.passage_from_doc(&doc);
-                let tokens = highlighter.analyze(&passage.text);
-                slot.insert(Fetched { passage, tokens })
+                slot.insert(read(self.searcher, self.store, address, highlighter)?)
             }
         })
     }
 
     /// Takes the passage out (read first when needed), to move it into a hit.
     pub fn take(&mut self, address: DocAddress, highlighter: &mut Highlighter) -> Result<Fetched> {
-        if let Some(kept) = self.read.remove(&address) {
-            return Ok(kept);
+        match self.read.remove(&address) {
+            Some(kept) => Ok(kept),
+            None => read(self.searcher, self.store, address, highlighter),
         }
-        let doc: TantivyDocument = self.searcher.doc(address)?;
-        let passage = self.store.passage_from_doc(&doc);
-        let tokens = highlighter.analyze(&passage.text);
-        Ok(Fetched { passage, tokens })
     }
+}
+
+/// Reads the passage at `address` from the store and tokenises it.
+fn read(
+    searcher: &Searcher,
+    store: &PassageStore,
+    address: DocAddress,
+    highlighter: &mut Highlighter,
+) -> Result<Fetched> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let passage = store.passage_from_doc(&doc);
+    let tokens = highlighter.analyze(&passage.text);
+    Ok(Fetched { passage, tokens })
 }
 
 /// What the rerank did to one passage: the factors its score was multiplied by.
