@@ -15,7 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::bonus::BonusQuery;
-use super::plan::Plan;
+use super::plan::{Filters, Plan};
 use super::ranking::Ranking;
 use super::word::WordPlan;
 use crate::analysis::AnalyzedToken;
@@ -157,8 +157,18 @@ fn word_clause(word: &WordPlan, plan: &Plan, fields: &Fields, ranking: &Ranking)
     }
 }
 
-/// Compiles a plan.
+/// Compiles a plan, with its filters.
 pub fn compile(plan: &Plan, fields: &Fields, ranking: &Ranking) -> Compiled {
+    compile_filtered(plan, &plan.filters, fields, ranking)
+}
+
+/// Compiles a plan with other filters than its own (none, for a filtered search's facets).
+pub fn compile_filtered(
+    plan: &Plan,
+    filters: &Filters,
+    fields: &Fields,
+    ranking: &Ranking,
+) -> Compiled {
     let mut signals = Vec::new();
     let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for tokens in &plan.phrases {
@@ -234,10 +244,10 @@ pub fn compile(plan: &Plan, fields: &Fields, ranking: &Ranking) -> Compiled {
             signals: Vec::new(),
         };
     }
-    if let Some(lang) = plan.filters.lang {
+    if let Some(lang) = filters.lang {
         required.push((Occur::Must, filter(term_query(fields.lang, lang.code()))));
     }
-    if let Some(doc) = &plan.filters.doc {
+    if let Some(doc) = &filters.doc {
         required.push((Occur::Must, filter(term_query(fields.doc_id, doc))));
     }
     Compiled {

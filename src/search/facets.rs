@@ -16,7 +16,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, SegmentReader};
 
-use super::compile::compile;
+use super::compile::compile_filtered;
 use super::plan::{Filters, Plan};
 use super::{Engine, SearchRequest};
 use crate::error::Result;
@@ -61,11 +61,12 @@ impl Engine {
         request: &SearchRequest,
     ) -> Result<Facets> {
         // the same query without its filters (they do not change the plan's words)
-        let unfiltered = Plan {
-            filters: Filters::default(),
-            ..plan.clone()
-        };
-        let compiled = compile(&unfiltered, self.passages.fields(), &self.ranking);
+        let compiled = compile_filtered(
+            plan,
+            &Filters::default(),
+            self.passages.fields(),
+            &self.ranking,
+        );
         match &compiled.query {
             Some(q) => {
                 let collector = (TopDocs::with_limit(FACET_POOL).order_by_score(), Count);
