@@ -316,7 +316,7 @@ impl Engine {
             } else {
                 wanted
             });
-            let mut highlighter = Highlighter::for_request(&self.highlighter);
+            let mut highlighter = self.highlighter();
             let mut fetched = FetchedPassages::new(&searcher, &self.passages);
             if rerank {
                 factors = rerank::rerank(
