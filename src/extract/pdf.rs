@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform};
 use serde::{Deserialize, Serialize};
@@ -205,24 +206,24 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
     if page_numbers.is_empty() {
         return Err(PdfError::Corrupt("no pages".into()));
     }
+    super::pdf_prepare::prepare(&mut doc);
     let mut warnings = Vec::new();
     let mut page_lines: Vec<(u32, Vec<Line>)> = Vec::with_capacity(page_numbers.len());
-    for (index, &number) in page_numbers.iter().enumerate() {
+    for (index, read) in read_pages(&doc, &page_numbers).into_iter().enumerate() {
         // Pages are numbered as a viewer shows them: by position, from 1.
         let shown = index as u32 + 1;
-        let mut collector = GlyphCollector::default();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            pdf_extract::output_doc_page(&doc, &mut collector, number)
-        }));
-        match outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => warnings.push(format!("page {shown}: {e}")),
-            Err(panic) => warnings.push(format!(
-                "page {shown}: parser crashed: {}",
-                super::panic_message(&*panic)
-            )),
-        }
-        page_lines.push((shown, glyphs_to_lines(&collector.glyphs)));
+        let glyphs = match read {
+            PageRead::Read(glyphs) => glyphs,
+            PageRead::Failed(glyphs, e) => {
+                warnings.push(format!("page {shown}: {e}"));
+                glyphs
+            }
+            PageRead::Crashed(glyphs, message) => {
+                warnings.push(format!("page {shown}: parser crashed: {message}"));
+                glyphs
+            }
+        };
+        page_lines.push((shown, glyphs_to_lines(&glyphs)));
     }
     let pages = build_pages(page_lines);
     Ok(Extracted {
@@ -233,6 +234,84 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
         pages,
         warnings,
     })
+}
+
+/// What pdf-extract made of one page: its glyphs, and what went wrong if anything did (the
+/// glyphs read before a failure are kept).
+enum PageRead {
+    Read(Vec<Glyph>),
+    Failed(Vec<Glyph>, OutputError),
+    Crashed(Vec<Glyph>, String),
+}
+
+/// Reads the pages `numbers` of `doc`, in order. Pages are independent for pdf-extract, so a
+/// long document is shared among threads (one per core): the first free thread takes the next
+/// page. Each thread gets the main thread's stack size, so a page that parses on one thread
+/// parses on any.
+fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(numbers.len().div_ceil(PAGES_PER_THREAD));
+    if threads <= 1 {
+        return numbers.iter().map(|&n| read_page(doc, n)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut read: Vec<(usize, PageRead)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(PAGE_THREAD_STACK)
+                    .spawn_scoped(scope, || {
+                        let mut mine = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(&number) = numbers.get(index) else {
+                                return mine;
+                            };
+                            mine.push((index, read_page(doc, number)));
+                        }
+                    })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(numbers.len());
+        for worker in workers {
+            // a thread that could not start, or died outside a page: its pages are read below
+            if let Ok(Ok(mine)) = worker.map(|handle| handle.join()) {
+                all.extend(mine);
+            }
+        }
+        all
+    });
+    read.sort_unstable_by_key(|(index, _)| *index);
+    let mut pages = Vec::with_capacity(numbers.len());
+    let mut read = read.into_iter().peekable();
+    for (index, &number) in numbers.iter().enumerate() {
+        match read.next_if(|(i, _)| *i == index) {
+            Some((_, page)) => pages.push(page),
+            None => pages.push(read_page(doc, number)),
+        }
+    }
+    pages
+}
+
+/// Fewer pages than this per thread are not worth a thread.
+const PAGES_PER_THREAD: usize = 8;
+
+/// The stack of a page-reading thread: that of a process's main thread on Linux, which is
+/// where pages were read before they were shared among threads.
+const PAGE_THREAD_STACK: usize = 8 * 1024 * 1024;
+
+/// Reads one page, catching pdf-extract's panics.
+fn read_page(doc: &Document, number: u32) -> PageRead {
+    let mut collector = GlyphCollector::default();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        pdf_extract::output_doc_page(doc, &mut collector, number)
+    }));
+    match outcome {
+        Ok(Ok(())) => PageRead::Read(collector.glyphs),
+        Ok(Err(e)) => PageRead::Failed(collector.glyphs, e),
+        Err(panic) => PageRead::Crashed(collector.glyphs, super::panic_message(&*panic)),
+    }
 }
 
 /// Turns each page's lines into headings and paragraphs. Font sizes are compared with the
