@@ -7,11 +7,16 @@ use clap::Parser;
 
 mod cli;
 
+/// Warnings and errors by default. pdf-extract's own warnings (an unknown glyph name, once per
+/// page and font) are diagnostics of its decoding, not of the user's files: Sourcier reports a
+/// PDF's unreadable pages itself. `SOURCIER_LOG` overrides this.
+const DEFAULT_LOG: &str = "warn,pdf_extract=error";
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SOURCIER_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
         )
         .with_writer(std::io::stderr)
         .init();
