@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
 #[cfg(test)]
-use crate::analysis::analyze;
+use crate::analysis::{analyze, Analyzer};
 use crate::analysis::{
-    analyze_into, dates, with_first_term, word_stemmer, Analyzer, NumberMode, TokenBuffer,
+    dates, with_first_term, word_stemmer, FoldingTokenizer, NumberMode, TokenBuffer,
 };
 
 /// The analysed query terms to look for, per analyzer.
@@ -26,7 +26,8 @@ pub struct MatchTerms {
 /// millisecond. Stemming goes through tantivy's own `Stemmer`, so forms agree with the index.
 #[derive(Clone)]
 pub struct Highlighter {
-    exact: TextAnalyzer,
+    /// The exact analyzer in index mode, in one pass.
+    exact: FoldingTokenizer,
     french: StemCache,
     english: StemCache,
 }
@@ -54,7 +55,7 @@ impl Highlighter {
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter {
-            exact: Analyzer::Exact.build(NumberMode::Index),
+            exact: FoldingTokenizer::new(NumberMode::Index),
             french: StemCache::new(Language::French),
             english: StemCache::new(Language::English),
         }
@@ -271,7 +272,7 @@ fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
 impl Highlighter {
     pub fn analyze(&mut self, text: &str) -> PassageTokens {
         let mut exact = TokenBuffer::default();
-        analyze_into(&mut self.exact, text, &mut exact);
+        self.exact.analyze_into(text, &mut exact);
         PassageTokens { exact }
     }
 
