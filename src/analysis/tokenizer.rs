@@ -114,16 +114,39 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `char::is_alphanumeric`, answered without the Unicode tables for the letters of French and
-/// English text (ASCII, and Latin-1's accented letters `À`–`ÿ`, where only `×` and `÷` are no
-/// letter).
+/// `char::is_alphanumeric`, answered without the Unicode tables for the characters of French
+/// and English text (ASCII, Latin-1, where only `×` and `÷` are no letter among `À`–`ÿ`, and
+/// the typographic apostrophes, quotes, dashes and spaces).
 fn is_word_char(c: char) -> bool {
     match c {
         '\0'..='\u{7f}' => c.is_ascii_alphanumeric(),
+        // Latin-1's symbols and spaces (the no-break space), of which these few only are
+        // letters or numbers
+        '\u{80}'..='\u{bf}' => matches!(c, 'ª' | '²' | '³' | 'µ' | '¹' | 'º' | '¼' | '½' | '¾'),
         '\u{c0}'..='\u{ff}' => c != '×' && c != '÷',
+        // General Punctuation (spaces, dashes, quotes and apostrophes, bullets): no letter
+        '\u{2000}'..='\u{206f}' => false,
         _ => c.is_alphanumeric(),
     }
 }
+
+/// What an ASCII byte is to [`runs`]: a letter, a digit, or anything else.
+const OTHER: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const ASCII_CLASS: [u8; 128] = {
+    let mut class = [OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        class[b] = match b as u8 {
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    class
+};
 
 /// Splits `text` into runs of alphanumeric characters (into `out`, emptied first); a run that
 /// starts with digits ends where letters follow them (`9.4M€` → `9`, `4`, `M`).
@@ -137,7 +160,10 @@ fn runs(text: &str, out: &mut Vec<Run>) {
     while i < bytes.len() {
         // ASCII, most of the text, is read byte by byte; anything else char by char
         let (word, digit, len) = match bytes[i] {
-            b @ 0..=0x7f => (b.is_ascii_alphanumeric(), b.is_ascii_digit(), 1),
+            b @ 0..=0x7f => {
+                let class = ASCII_CLASS[usize::from(b)];
+                (class != OTHER, class == DIGIT, 1)
+            }
             _ => match text[i..].chars().next() {
                 Some(c) => (is_word_char(c), false, c.len_utf8()),
                 None => break,
@@ -184,11 +210,15 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
     let mut i = 0;
     while i + 1 < runs.len() {
         let (a, b) = (runs[i], runs[i + 1]);
-        let joined = matches!(&text[a.to..b.from], "'" | "\u{2019}")
-            && APOSTROPHE_WORDS.iter().any(|(before, afters)| {
-                text[a.from..a.to].to_lowercase() == *before
-                    && afters.contains(&text[b.from..b.to].to_lowercase().as_str())
-            });
+        // `'` or `’`, compared as bytes
+        let apostrophe = matches!(&text.as_bytes()[a.to..b.from], b"'" | [0xe2, 0x80, 0x99]);
+        let joined = apostrophe && {
+            let (first, second) = (&text[a.from..a.to], &text[b.from..b.to]);
+            APOSTROPHE_WORDS.iter().any(|(before, afters)| {
+                lower_case_is(first, before)
+                    && afters.iter().any(|after| lower_case_is(second, after))
+            })
+        };
         if joined {
             runs[i] = Run {
                 from: a.from,
@@ -198,6 +228,16 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
             runs.remove(i + 1);
         }
         i += 1;
+    }
+}
+
+/// Is `word` lower-cased `lower` (`word.to_lowercase() == lower`)? An ASCII word is compared
+/// in place; an ASCII word lower-cases to no other text.
+fn lower_case_is(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        lower.is_ascii() && word.eq_ignore_ascii_case(lower)
+    } else {
+        word.to_lowercase() == lower
     }
 }
 
@@ -532,6 +572,21 @@ mod tests {
     fn word_chars_are_the_alphanumeric_chars() {
         for c in ('\0'..='\u{2fff}').chain(['\u{1d400}', '\u{10ffff}']) {
             assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn lower_case_is_to_lowercase() {
+        for word in [
+            "aujourd", "AUJOURD", "Aujourd", "aujour", "île", "ÎLE", "ILE", "Ile", "K", "\u{212a}",
+        ] {
+            for lower in ["aujourd", "île", "ile", "k"] {
+                assert_eq!(
+                    lower_case_is(word, lower),
+                    word.to_lowercase() == lower,
+                    "{word} {lower}"
+                );
+            }
         }
     }
 
