@@ -409,16 +409,16 @@ impl Highlighter {
             return 0.0;
         }
         let in_heading = self.words_found(&heading.exact, stems);
-        // the query words each passage token stands for
-        let found_at: Vec<Vec<usize>> = tokens
-            .exact
-            .texts()
-            .map(|t| {
-                (0..stems.len())
-                    .filter(|&k| self.token_is(t, &stems[k]))
-                    .collect()
-            })
-            .collect();
+        // (passage token, query word it stands for), in the passage's order
+        let mut matches: Vec<(usize, usize)> = Vec::new();
+        for (i, t) in tokens.exact.texts().enumerate() {
+            for (k, word) in stems.iter().enumerate() {
+                if self.token_is(t, word) {
+                    matches.push((i, k));
+                }
+            }
+        }
+        let len = tokens.exact.len();
         let share = |found: &[bool]| {
             let weight: f32 = stems
                 .iter()
@@ -430,15 +430,18 @@ impl Highlighter {
         };
         let mut best = share(&in_heading);
         let mut found = in_heading.clone();
-        for start in (0..found_at.len()).filter(|&i| !found_at[i].is_empty()) {
+        // each window starts at a token standing for a query word
+        let mut first = 0;
+        while let Some(&(start, _)) = matches.get(first) {
             found.copy_from_slice(&in_heading);
-            for &k in found_at[start..(start + window).min(found_at.len())]
-                .iter()
-                .flatten()
-            {
+            let end = (start + window).min(len);
+            for &(_, k) in matches[first..].iter().take_while(|(i, _)| *i < end) {
                 found[k] = true;
             }
             best = best.max(share(&found));
+            while matches.get(first).is_some_and(|(i, _)| *i == start) {
+                first += 1;
+            }
         }
         best
     }
