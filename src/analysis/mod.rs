@@ -21,7 +21,7 @@ use tantivy::tokenizer::{
     StopWordFilter, TextAnalyzer, TokenStream,
 };
 
-pub use tokenizer::{NumberMode, WordNumberTokenizer};
+pub use tokenizer::{FoldingTokenizer, NumberMode, WordNumberTokenizer};
 
 use crate::model::Lang;
 
@@ -32,6 +32,9 @@ pub fn word_stemmer(language: Language) -> TextAnalyzer {
         .filter(Stemmer::new(language))
         .build()
 }
+
+/// Terms of this many bytes or more (as the tokenizer writes them) are dropped.
+pub const MAX_TERM_BYTES: usize = 60;
 
 /// Names the analyzers are registered under in the index.
 pub const FRENCH: &str = "sourcier_fr";
@@ -67,7 +70,7 @@ impl Analyzer {
     /// The analyzer, for indexing or for queries.
     pub fn build(self, mode: NumberMode) -> TextAnalyzer {
         let base = TextAnalyzer::builder(WordNumberTokenizer::new(mode))
-            .filter(RemoveLongFilter::limit(60))
+            .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter);
         match self {
@@ -227,6 +230,27 @@ impl TokenBuffer {
         self.tokens.iter().map(|t| &self.text[t.start..t.end])
     }
 
+    /// Empties the buffer, with room for the terms of a text of `len` bytes.
+    fn clear(&mut self, len: usize) {
+        self.text.clear();
+        self.tokens.clear();
+        // Folded terms are about as long as the words they come from; a word is about six
+        // bytes with its separator.
+        self.text.reserve(len);
+        self.tokens.reserve(len / 6);
+    }
+
+    /// Adds the term whose text is the buffer's from `start` to its end.
+    fn push(&mut self, start: usize, position: usize, from: usize, to: usize) {
+        self.tokens.push(BufferedToken {
+            start,
+            end: self.text.len(),
+            position,
+            from,
+            to,
+        });
+    }
+
     fn token_ref(&self, t: &BufferedToken) -> TokenRef<'_> {
         TokenRef {
             text: &self.text[t.start..t.end],
@@ -239,24 +263,13 @@ impl TokenBuffer {
 
 /// Runs an analyzer over `text` into `out` (emptied first): the same terms as [`analyze`].
 pub fn analyze_into(analyzer: &mut TextAnalyzer, text: &str, out: &mut TokenBuffer) {
-    out.text.clear();
-    out.tokens.clear();
-    // Folded terms are about as long as the words they come from; a word is about six bytes
-    // with its separator.
-    out.text.reserve(text.len());
-    out.tokens.reserve(text.len() / 6);
+    out.clear(text.len());
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
         let t = stream.token();
         let start = out.text.len();
         out.text.push_str(&t.text);
-        out.tokens.push(BufferedToken {
-            start,
-            end: out.text.len(),
-            position: t.position,
-            from: t.offset_from,
-            to: t.offset_to,
-        });
+        out.push(start, t.position, t.offset_from, t.offset_to);
     }
 }
 

@@ -14,18 +14,64 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::{analyze, Analyzer, NumberMode};
+use super::{analyze, is_stop_word, AnalyzedToken, Analyzer, NumberMode};
 use crate::model::Lang;
 
 /// A rule: the folded words to find in the query, and what to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rule {
     words: Vec<WordKeys>,
-    expansions: Vec<String>,
+    expansions: Vec<Arc<Phrase>>,
+}
+
+/// What a rule adds: a word or a phrase as written, and its terms through each query-mode
+/// analyzer, computed once when the rules are read (they do not depend on the query).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    pub text: String,
+    /// The French analyzer's terms, stop words removed.
+    pub french: Vec<AnalyzedToken>,
+    /// The English analyzer's terms, stop words removed.
+    pub english: Vec<AnalyzedToken>,
+    /// The exact analyzer's terms, stop words kept.
+    pub exact: Vec<AnalyzedToken>,
+}
+
+/// The query-mode analyzers a rule's phrases are analysed with, as the query is.
+struct PhraseAnalyzers {
+    french: TextAnalyzer,
+    english: TextAnalyzer,
+    exact: TextAnalyzer,
+}
+
+impl PhraseAnalyzers {
+    fn new() -> PhraseAnalyzers {
+        PhraseAnalyzers {
+            french: Analyzer::French.build(NumberMode::Query),
+            english: Analyzer::English.build(NumberMode::Query),
+            exact: Analyzer::Exact.build(NumberMode::Query),
+        }
+    }
+
+    fn phrase(&mut self, text: &str) -> Phrase {
+        let without_stop_words = |tokens: Vec<AnalyzedToken>| -> Vec<AnalyzedToken> {
+            tokens
+                .into_iter()
+                .filter(|t| !is_stop_word(&t.text))
+                .collect()
+        };
+        Phrase {
+            text: text.to_string(),
+            french: without_stop_words(analyze(&mut self.french, text)),
+            english: without_stop_words(analyze(&mut self.english, text)),
+            exact: analyze(&mut self.exact, text),
+        }
+    }
 }
 
 /// The ways a word can be matched: folded, and its French and English stems.
@@ -116,10 +162,17 @@ pub struct Synonyms {
 
 /// A match of a rule in the query: token indexes `[start, end)` and the phrases to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expansion {
+pub struct Expansion<'a> {
     pub start: usize,
     pub end: usize,
-    pub phrases: Vec<String>,
+    pub phrases: &'a [Arc<Phrase>],
+}
+
+impl Expansion<'_> {
+    /// The phrases as written.
+    pub fn texts(&self) -> Vec<&str> {
+        self.phrases.iter().map(|p| p.text.as_str()).collect()
+    }
 }
 
 impl Synonyms {
@@ -135,6 +188,9 @@ impl Synonyms {
     pub fn parse(text: &str) -> (Synonyms, Vec<String>) {
         let mut folder = Analyzer::Exact.build(NumberMode::Query);
         let stemmers = Stemmers::new();
+        let mut analyzers = PhraseAnalyzers::new();
+        // each phrase analysed once, however many rules add it
+        let mut analysed: HashMap<String, Arc<Phrase>> = HashMap::new();
         let mut synonyms = Synonyms::default();
         let mut problems = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -164,10 +220,15 @@ impl Synonyms {
                 if words.is_empty() {
                     continue;
                 }
-                let expansions: Vec<String> = targets
+                let expansions: Vec<Arc<Phrase>> = targets
                     .iter()
                     .filter(|t| fold(&mut folder, t) != words)
-                    .cloned()
+                    .map(|t| {
+                        analysed
+                            .entry(t.clone())
+                            .or_insert_with(|| Arc::new(analyzers.phrase(t)))
+                            .clone()
+                    })
                     .collect();
                 if expansions.is_empty() {
                     continue;
@@ -198,7 +259,7 @@ impl Synonyms {
 
     /// The expansions that apply to a query, given its folded words in order and its
     /// language when known (its words are then stemmed in that language only).
-    pub fn expand(&self, words: &[&str], lang: Option<Lang>) -> Vec<Expansion> {
+    pub fn expand(&self, words: &[&str], lang: Option<Lang>) -> Vec<Expansion<'_>> {
         if self.rules.is_empty() {
             return Vec::new();
         }
@@ -230,7 +291,7 @@ impl Synonyms {
                     out.push(Expansion {
                         start,
                         end,
-                        phrases: rule.expansions.clone(),
+                        phrases: &rule.expansions,
                     });
                 }
             }
@@ -255,16 +316,11 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(s.len(), 3);
         let e = s.expand(&["les", "eleves"], None);
-        assert_eq!(
-            e,
-            vec![Expansion {
-                start: 1,
-                end: 2,
-                phrases: vec!["étudiants".into()]
-            }]
-        );
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].start, e[0].end), (1, 2));
+        assert_eq!(e[0].texts(), ["étudiants"]);
         let e = s.expand(&["engineering", "students"], None);
-        assert_eq!(e[0].phrases, vec!["élèves ingénieurs".to_string()]);
+        assert_eq!(e[0].texts(), ["élèves ingénieurs"]);
         assert_eq!((e[0].start, e[0].end), (0, 2));
         assert!(s.expand(&["students"], None).is_empty());
     }
@@ -274,8 +330,8 @@ mod tests {
         let (s, _) = Synonyms::parse(
             "évaluer => mesurer\nstudent => étudiant\nai => intelligence artificielle\n",
         );
-        assert_eq!(s.expand(&["evaluera"], None)[0].phrases, ["mesurer"]);
-        assert_eq!(s.expand(&["students"], None)[0].phrases, ["étudiant"]);
+        assert_eq!(s.expand(&["evaluera"], None)[0].texts(), ["mesurer"]);
+        assert_eq!(s.expand(&["students"], None)[0].texts(), ["étudiant"]);
         assert_eq!(s.expand(&["ai"], None).len(), 1);
         assert!(s.expand(&["aie"], None).is_empty());
     }
@@ -286,13 +342,41 @@ mod tests {
         // French Snowball cuts both `statement` and `state` to `stat`; English does not
         assert_eq!(s.expand(&["statement"], None).len(), 1);
         assert!(s.expand(&["statement"], Some(Lang::En)).is_empty());
-        assert_eq!(s.expand(&["states"], Some(Lang::En))[0].phrases, ["État"]);
+        assert_eq!(s.expand(&["states"], Some(Lang::En))[0].texts(), ["État"]);
         assert_eq!(
-            s.expand(&["evaluera"], Some(Lang::Fr))[0].phrases,
+            s.expand(&["evaluera"], Some(Lang::Fr))[0].texts(),
             ["mesurer"]
         );
         assert!(s.expand(&["evaluera"], Some(Lang::En)).is_empty());
         // a word typed as the rule writes it matches in any language
         assert_eq!(s.expand(&["evaluer"], Some(Lang::En)).len(), 1);
+    }
+
+    #[test]
+    fn phrases_are_analysed_when_read_as_a_query_would_be() {
+        let (s, _) = Synonyms::parse(
+            "ca => Conseil d’administration, CA\nbureau => Conseil d’administration\n",
+        );
+        let e = s.expand(&["ca"], None);
+        let texts = |tokens: &[AnalyzedToken]| -> Vec<String> {
+            tokens.iter().map(|t| t.text.clone()).collect()
+        };
+        let phrase = &e[0].phrases[0];
+        assert_eq!(phrase.text, "Conseil d’administration");
+        assert_eq!(texts(&phrase.exact), ["conseil", "d", "administration"]);
+        let stemmed = |analyzer: Analyzer| -> Vec<String> {
+            analyze(&mut analyzer.build(NumberMode::Query), &phrase.text)
+                .into_iter()
+                .filter(|t| !is_stop_word(&t.text))
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(texts(&phrase.french), stemmed(Analyzer::French));
+        assert_eq!(texts(&phrase.english), stemmed(Analyzer::English));
+        assert!(!texts(&phrase.french).contains(&"d".to_string()));
+        // `CA` folds as the word matched: not added; a phrase two rules add is analysed once
+        assert_eq!(e[0].texts(), ["Conseil d’administration"]);
+        let other = s.expand(&["bureau"], None);
+        assert!(Arc::ptr_eq(phrase, &other[0].phrases[0]));
     }
 }

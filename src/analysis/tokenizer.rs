@@ -12,7 +12,13 @@
 //! `TSN20`: letters then one or two digits) also gives, when indexing, the word alone at the
 //! same position, so `EURECOM` finds it.
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use std::sync::OnceLock;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+
+use super::{TokenBuffer, MAX_TERM_BYTES};
 
 /// Indexing keeps number pieces next to the joined form; querying emits only the joined form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,16 +114,39 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `char::is_alphanumeric`, answered without the Unicode tables for the letters of French and
-/// English text (ASCII, and Latin-1's accented letters `À`–`ÿ`, where only `×` and `÷` are no
-/// letter).
+/// `char::is_alphanumeric`, answered without the Unicode tables for the characters of French
+/// and English text (ASCII, Latin-1, where only `×` and `÷` are no letter among `À`–`ÿ`, and
+/// the typographic apostrophes, quotes, dashes and spaces).
 fn is_word_char(c: char) -> bool {
     match c {
         '\0'..='\u{7f}' => c.is_ascii_alphanumeric(),
+        // Latin-1's symbols and spaces (the no-break space), of which these few only are
+        // letters or numbers
+        '\u{80}'..='\u{bf}' => matches!(c, 'ª' | '²' | '³' | 'µ' | '¹' | 'º' | '¼' | '½' | '¾'),
         '\u{c0}'..='\u{ff}' => c != '×' && c != '÷',
+        // General Punctuation (spaces, dashes, quotes and apostrophes, bullets): no letter
+        '\u{2000}'..='\u{206f}' => false,
         _ => c.is_alphanumeric(),
     }
 }
+
+/// What an ASCII byte is to [`runs`]: a letter, a digit, or anything else.
+const OTHER: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const ASCII_CLASS: [u8; 128] = {
+    let mut class = [OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        class[b] = match b as u8 {
+            b'0'..=b'9' => DIGIT,
+            b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    class
+};
 
 /// Splits `text` into runs of alphanumeric characters (into `out`, emptied first); a run that
 /// starts with digits ends where letters follow them (`9.4M€` → `9`, `4`, `M`).
@@ -131,7 +160,10 @@ fn runs(text: &str, out: &mut Vec<Run>) {
     while i < bytes.len() {
         // ASCII, most of the text, is read byte by byte; anything else char by char
         let (word, digit, len) = match bytes[i] {
-            b @ 0..=0x7f => (b.is_ascii_alphanumeric(), b.is_ascii_digit(), 1),
+            b @ 0..=0x7f => {
+                let class = ASCII_CLASS[usize::from(b)];
+                (class != OTHER, class == DIGIT, 1)
+            }
             _ => match text[i..].chars().next() {
                 Some(c) => (is_word_char(c), false, c.len_utf8()),
                 None => break,
@@ -178,11 +210,15 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
     let mut i = 0;
     while i + 1 < runs.len() {
         let (a, b) = (runs[i], runs[i + 1]);
-        let joined = matches!(&text[a.to..b.from], "'" | "\u{2019}")
-            && APOSTROPHE_WORDS.iter().any(|(before, afters)| {
-                text[a.from..a.to].to_lowercase() == *before
-                    && afters.contains(&text[b.from..b.to].to_lowercase().as_str())
-            });
+        // `'` or `’`, compared as bytes
+        let apostrophe = matches!(&text.as_bytes()[a.to..b.from], b"'" | [0xe2, 0x80, 0x99]);
+        let joined = apostrophe && {
+            let (first, second) = (&text[a.from..a.to], &text[b.from..b.to]);
+            APOSTROPHE_WORDS.iter().any(|(before, afters)| {
+                lower_case_is(first, before)
+                    && afters.iter().any(|after| lower_case_is(second, after))
+            })
+        };
         if joined {
             runs[i] = Run {
                 from: a.from,
@@ -192,6 +228,16 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
             runs.remove(i + 1);
         }
         i += 1;
+    }
+}
+
+/// Is `word` lower-cased `lower` (`word.to_lowercase() == lower`)? An ASCII word is compared
+/// in place; an ASCII word lower-cases to no other text.
+fn lower_case_is(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        lower.is_ascii() && word.eq_ignore_ascii_case(lower)
+    } else {
+        word.to_lowercase() == lower
     }
 }
 
@@ -211,15 +257,20 @@ pub(crate) fn without_footnote_call(word: &str) -> Option<&str> {
     .then_some(letters)
 }
 
-/// Where tokens are written: over the tokens of the previous text, reusing their buffers (a
-/// tokenizer runs over every passage indexed and every passage highlighted: an allocation per
-/// word is most of its cost).
-struct Sink<'a> {
+/// Where the tokenizer writes its tokens: each as its byte range in the text, its position,
+/// and a function writing its text into a buffer.
+trait Sink {
+    fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String));
+}
+
+/// Tantivy tokens, written over those of the previous text, reusing their buffers (a
+/// tokenizer runs over every passage indexed: an allocation per word is most of its cost).
+struct Tokens<'a> {
     tokens: &'a mut Vec<Token>,
     len: usize,
 }
 
-impl Sink<'_> {
+impl Sink for Tokens<'_> {
     fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String)) {
         if self.len == self.tokens.len() {
             // Room for a long word from the start: the lower-casing filter reserves 50 bytes
@@ -240,7 +291,7 @@ impl Sink<'_> {
     }
 }
 
-/// The capacity a new token's text buffer starts with (see [`Sink::push`]).
+/// The capacity a new token's text buffer starts with (see [`Tokens::push`]).
 const TOKEN_CAPACITY: usize = 50;
 
 /// Tokens of the whole text for tests: exactly the text's tokens in `out`.
@@ -257,12 +308,18 @@ fn tokenize_into(
     tokens: &mut Vec<Token>,
     scratch: &mut Scratch,
 ) -> usize {
+    let mut out = Tokens { tokens, len: 0 };
+    tokenize_to(text, mode, scratch, &mut out);
+    out.len
+}
+
+/// Writes the tokens of `text` to `out`.
+fn tokenize_to(text: &str, mode: NumberMode, scratch: &mut Scratch, out: &mut impl Sink) {
     let Scratch { runs, canonical } = scratch;
     self::runs(text, runs);
     join_apostrophe_words(text, runs);
     let mut position = 0usize;
     let mut i = 0;
-    let mut out = Sink { tokens, len: 0 };
     while i < runs.len() {
         let run = runs[i];
         let word = &text[run.from..run.to];
@@ -353,7 +410,145 @@ fn tokenize_into(
         }
         i = last + 1;
     }
-    out.len
+}
+
+/// The tokenizer and the filters the exact analyzer puts after it (terms of [`MAX_TERM_BYTES`]
+/// or more dropped, lower-cased, accents folded), in one pass into a [`TokenBuffer`]: the same
+/// terms, offsets and positions as [`super::analyze_into`] with
+/// `Analyzer::Exact.build(mode)`, for the passages every search reads. ASCII words are
+/// lower-cased in place; other characters are folded through a table the tantivy filters
+/// themselves computed, so the two agree however tantivy folds.
+#[derive(Clone)]
+pub struct FoldingTokenizer {
+    mode: NumberMode,
+    scratch: Scratch,
+    /// A non-ASCII word as the tokenizer wrote it, before folding.
+    raw: String,
+    /// The filters alone (lower-casing, folding), for a word with characters outside the
+    /// table.
+    filters: TextAnalyzer,
+}
+
+impl FoldingTokenizer {
+    pub fn new(mode: NumberMode) -> FoldingTokenizer {
+        FoldingTokenizer {
+            mode,
+            scratch: Scratch::default(),
+            raw: String::new(),
+            filters: folding_filters(),
+        }
+    }
+
+    /// The terms of `text` into `out` (emptied first).
+    pub fn analyze_into(&mut self, text: &str, out: &mut TokenBuffer) {
+        out.clear(text.len());
+        let mut sink = FoldingSink {
+            out,
+            raw: &mut self.raw,
+            filters: &mut self.filters,
+            table: fold_table(),
+        };
+        tokenize_to(text, self.mode, &mut self.scratch, &mut sink);
+    }
+}
+
+/// Lower-casing and folding, as the analyzers apply them, over a whole text taken as one word.
+fn folding_filters() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Characters below this are folded through [`FoldTable`]: ASCII, Latin-1 and the rest of
+/// the two-byte UTF-8 range (Latin extended, Greek, Cyrillic, …).
+const FOLD_TABLE_END: u32 = 0x800;
+
+/// What lower-casing then folding makes of each character below [`FOLD_TABLE_END`] inside a
+/// word that is not all ASCII (both filters work character by character there).
+struct FoldTable {
+    folded: Vec<Box<str>>,
+}
+
+impl FoldTable {
+    fn new() -> FoldTable {
+        let mut filters = folding_filters();
+        let mut filtered = |text: &str| -> String {
+            let mut stream = filters.token_stream(text);
+            if stream.advance() {
+                stream.token().text.clone()
+            } else {
+                String::new()
+            }
+        };
+        // An ASCII character alone would take the filters' ASCII shortcut: it is filtered
+        // beside a non-ASCII one, whose own result is then cut off.
+        let marker = '\u{e9}';
+        let marker_folded = filtered(&marker.to_string());
+        let folded = (0..FOLD_TABLE_END)
+            .map(|code| {
+                let Some(c) = char::from_u32(code) else {
+                    return Box::from("");
+                };
+                let both = filtered(&format!("{c}{marker}"));
+                both.strip_suffix(marker_folded.as_str())
+                    .map_or_else(|| filtered(&c.to_string()), str::to_string)
+                    .into_boxed_str()
+            })
+            .collect();
+        FoldTable { folded }
+    }
+
+    /// `c` lower-cased and folded, when the table has it.
+    fn get(&self, c: char) -> Option<&str> {
+        self.folded.get(c as usize).map(|f| &**f)
+    }
+}
+
+fn fold_table() -> &'static FoldTable {
+    static TABLE: OnceLock<FoldTable> = OnceLock::new();
+    TABLE.get_or_init(FoldTable::new)
+}
+
+/// Writes terms into a [`TokenBuffer`], filtered as the exact analyzer filters them.
+struct FoldingSink<'a> {
+    out: &'a mut TokenBuffer,
+    raw: &'a mut String,
+    filters: &'a mut TextAnalyzer,
+    table: &'static FoldTable,
+}
+
+impl Sink for FoldingSink<'_> {
+    fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String)) {
+        let text = &mut self.out.text;
+        let start = text.len();
+        write(text);
+        if text.len() - start >= MAX_TERM_BYTES {
+            text.truncate(start);
+            return;
+        }
+        if text[start..].is_ascii() {
+            text[start..].make_ascii_lowercase();
+        } else {
+            self.raw.clear();
+            self.raw.push_str(&text[start..]);
+            text.truncate(start);
+            if self.raw.chars().all(|c| (c as u32) < FOLD_TABLE_END) {
+                for c in self.raw.chars() {
+                    match self.table.get(c) {
+                        Some(folded) => text.push_str(folded),
+                        None => text.push(c),
+                    }
+                }
+            } else {
+                let mut stream = self.filters.token_stream(self.raw);
+                if stream.advance() {
+                    text.push_str(&stream.token().text);
+                }
+            }
+        }
+        self.out.push(start, position, from, to);
+    }
 }
 
 #[cfg(test)]
@@ -377,6 +572,21 @@ mod tests {
     fn word_chars_are_the_alphanumeric_chars() {
         for c in ('\0'..='\u{2fff}').chain(['\u{1d400}', '\u{10ffff}']) {
             assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn lower_case_is_to_lowercase() {
+        for word in [
+            "aujourd", "AUJOURD", "Aujourd", "aujour", "île", "ÎLE", "ILE", "Ile", "K", "\u{212a}",
+        ] {
+            for lower in ["aujourd", "île", "ile", "k"] {
+                assert_eq!(
+                    lower_case_is(word, lower),
+                    word.to_lowercase() == lower,
+                    "{word} {lower}"
+                );
+            }
         }
     }
 
@@ -490,5 +700,132 @@ mod tests {
             .find(|t| t.text == "13600")
             .expect("joined token");
         assert_eq!(&text[joined.offset_from..joined.offset_to], "13 600");
+    }
+
+    /// The exact analyzer's terms of `text`, by the tantivy chain and by [`FoldingTokenizer`].
+    fn both_ways(text: &str, mode: NumberMode) -> (Vec<String>, Vec<String>) {
+        let show = |buffer: &TokenBuffer| -> Vec<String> {
+            buffer
+                .iter()
+                .map(|t| format!("{:?}@{} {}..{}", t.text, t.position, t.from, t.to))
+                .collect()
+        };
+        let mut chain = TokenBuffer::default();
+        crate::analysis::analyze_into(
+            &mut crate::analysis::Analyzer::Exact.build(mode),
+            text,
+            &mut chain,
+        );
+        let mut fused = TokenBuffer::default();
+        FoldingTokenizer::new(mode).analyze_into(text, &mut fused);
+        (show(&chain), show(&fused))
+    }
+
+    #[test]
+    fn folding_tokenizer_is_the_exact_analyzer() {
+        let texts = [
+            "Le taux de féminisation des élèves : 38 % en 2023, soit 13 600 étudiants.",
+            "L’IMT AUJOURD’HUI, quelqu'un d’autre ; Œuvre, ÆSIR, straße, İstanbul, ΣΟΦΙΑ",
+            "EURECOM3 et H2020, 9,4 M€ (350k€) ; 1,2 million ; 12ème rang ; ﬁn ﬂux",
+            "e\u{301}cole ℃ K Å № ½ ² ① Ⅻ 日本語 한국어 𝐀𝐁 ",
+            "Anticonstitutionnellementanticonstitutionnellementanticonstit court \
+             ÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ éééééééééééééééééééééééééééééé",
+            "",
+        ];
+        for text in texts {
+            for mode in [NumberMode::Index, NumberMode::Query] {
+                let (chain, fused) = both_ways(text, mode);
+                assert_eq!(chain, fused, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn folding_tokenizer_folds_every_character_as_the_filters_do() {
+        for code in (0..0x3000).chain([0x1d400, 0x1f600, 0x10ffff]) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            // alone, in an ASCII word, in a non-ASCII word
+            for text in [format!("{c}"), format!("ab{c}CD"), format!("É{c}x")] {
+                let (chain, fused) = both_ways(&text, NumberMode::Index);
+                assert_eq!(chain, fused, "{text:?}");
+            }
+        }
+    }
+
+    /// Pieces of French and English text, numbers, separators and other scripts.
+    fn arb_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            proptest::sample::select(vec![
+                "féminisation",
+                "Élèves",
+                "ÉCOLE",
+                "aujourd",
+                "hui",
+                "quelqu",
+                "un",
+                "prud",
+                "hommes",
+                "presqu",
+                "île",
+                "l",
+                "d",
+                "IMT",
+                "Paris",
+                "students",
+                "the",
+                "13",
+                "600",
+                "2023",
+                "38",
+                "1",
+                "2",
+                "M€",
+                "k",
+                "ème",
+                "EURECOM3",
+                "H2020",
+                "œuvre",
+                "straße",
+                "İ",
+                "Σ",
+                "ß",
+                "ﬁ",
+                "Ǆ",
+                "K",
+                "\u{301}",
+                "日本",
+                "𝐀",
+                "🙂",
+            ])
+            .prop_map(str::to_string),
+            "[a-zA-Z0-9]{1,12}",
+            "[a-zA-Zàâçéèêëîïôûùüÿœæ0-9]{1,12}",
+            any::<char>().prop_map(String::from),
+            "[a-zA-Zé]{55,65}",
+        ];
+        let separator = proptest::sample::select(vec![
+            " ", " ", " ", "\u{a0}", "\u{202f}", "\u{2009}", "'", "’", ",", ".", ", ", "%", " %",
+            "\u{a0}%", "-", "\n", "", ";", "(", ")",
+        ]);
+        proptest::collection::vec((piece, separator), 0..24).prop_map(|parts| {
+            parts
+                .into_iter()
+                .flat_map(|(piece, separator)| [piece, separator.to_string()])
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        /// The one-pass tokenizer gives the tantivy chain's terms, offsets and positions.
+        #[test]
+        fn folding_tokenizer_matches_the_chain(text in arb_text()) {
+            for mode in [NumberMode::Index, NumberMode::Query] {
+                let (chain, fused) = both_ways(&text, mode);
+                proptest::prop_assert_eq!(chain, fused);
+            }
+        }
     }
 }

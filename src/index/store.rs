@@ -5,8 +5,9 @@
 
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use super::Fields;
 use crate::error::Result;
@@ -55,7 +56,7 @@ impl PassageStore {
     }
 
     /// The one passage matching `query`, if any.
-    fn first(&self, searcher: &Searcher, query: &dyn Query) -> Result<Option<TantivyDocument>> {
+    fn first(&self, searcher: &Searcher, query: &dyn Query) -> Result<Option<StoredFields>> {
         let top = searcher.search(query, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
             Some((_, address)) => Ok(Some(searcher.doc(*address)?)),
@@ -71,7 +72,7 @@ impl PassageStore {
         );
         Ok(self
             .first(searcher, &query)?
-            .map(|doc| self.passage_from_doc(&doc)))
+            .map(|stored| self.passage_from_fields(stored)))
     }
 
     /// The id of the passage at `ordinal` in document `doc_id`.
@@ -88,7 +89,7 @@ impl PassageStore {
         ]);
         Ok(self
             .first(searcher, &query)?
-            .and_then(|doc| text_of(&doc, self.fields.id)))
+            .and_then(|mut stored| stored.take_text(self.fields.id)))
     }
 
     /// Every passage of a document, in reading order.
@@ -105,54 +106,101 @@ impl PassageStore {
         addresses.sort_unstable();
         let mut passages = addresses
             .into_iter()
-            .map(|a| {
-                searcher
-                    .doc::<TantivyDocument>(a)
-                    .map(|d| self.passage_from_doc(&d))
-            })
-            .collect::<tantivy::Result<Vec<Passage>>>()?;
+            .map(|a| self.read(&searcher, a))
+            .collect::<Result<Vec<Passage>>>()?;
         passages.sort_by_key(|p| p.ordinal);
         Ok(passages)
     }
 
-    /// A stored passage read back.
-    pub fn passage_from_doc(&self, doc: &TantivyDocument) -> Passage {
+    /// The passage at `address`.
+    pub fn read(&self, searcher: &Searcher, address: DocAddress) -> Result<Passage> {
+        let stored: StoredFields = searcher.doc(address)?;
+        Ok(self.passage_from_fields(stored))
+    }
+
+    /// A stored passage read back, its values moved out of the fields read.
+    fn passage_from_fields(&self, mut stored: StoredFields) -> Passage {
         let f = &self.fields;
         Passage {
-            id: text_of(doc, f.id).unwrap_or_default(),
-            ordinal: u64_of(doc, f.ordinal) as u32,
-            text: text_of(doc, f.text).unwrap_or_default(),
-            lang: text_of(doc, f.lang)
+            id: stored.take_text(f.id).unwrap_or_default(),
+            ordinal: stored.u64(f.ordinal) as u32,
+            text: stored.take_text(f.text).unwrap_or_default(),
+            lang: stored
+                .take_text(f.lang)
                 .and_then(|l| Lang::parse(&l))
                 .unwrap_or(Lang::Fr),
             source: SourceRef {
-                doc_id: text_of(doc, f.doc_id).unwrap_or_default(),
-                title: text_of(doc, f.title).unwrap_or_default(),
-                path: text_of(doc, f.path).unwrap_or_default(),
-                url: text_of(doc, f.url),
-                kind: text_of(doc, f.kind)
+                doc_id: stored.take_text(f.doc_id).unwrap_or_default(),
+                title: stored.take_text(f.title).unwrap_or_default(),
+                path: stored.take_text(f.path).unwrap_or_default(),
+                url: stored.take_text(f.url),
+                kind: stored
+                    .take_text(f.kind)
                     .and_then(|k| DocKind::parse(&k))
                     .unwrap_or(DocKind::Text),
-                page_start: u64_of(doc, f.page_start) as u32,
-                page_end: u64_of(doc, f.page_end) as u32,
-                section: text_of(doc, f.section),
-                char_start: u64_of(doc, f.char_start) as usize,
-                char_end: u64_of(doc, f.char_end) as usize,
+                page_start: stored.u64(f.page_start) as u32,
+                page_end: stored.u64(f.page_end) as u32,
+                section: stored.take_text(f.section),
+                char_start: stored.u64(f.char_start) as usize,
+                char_end: stored.u64(f.char_end) as usize,
             },
-            annotates: doc
-                .get_all(f.annotates)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
+            annotates: stored.take_all_texts(f.annotates),
         }
     }
 }
 
-/// A stored text field's first value.
-pub fn text_of(doc: &TantivyDocument, field: Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str().map(str::to_string))
+/// A stored document's fields and values, in the order stored: what a [`tantivy::TantivyDocument`]
+/// holds, without its compact copy of every value (a page of hits reads ten passages or more
+/// per search).
+pub struct StoredFields(Vec<(Field, OwnedValue)>);
+
+impl DocumentDeserialize for StoredFields {
+    fn deserialize<'de, D>(mut deserializer: D) -> std::result::Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        let mut fields = Vec::with_capacity(deserializer.size_hint());
+        while let Some(field_value) = deserializer.next_field::<OwnedValue>()? {
+            fields.push(field_value);
+        }
+        Ok(StoredFields(fields))
+    }
 }
 
-fn u64_of(doc: &TantivyDocument, field: Field) -> u64 {
-    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0)
+impl StoredFields {
+    /// The first value of `field`.
+    fn first(&mut self, field: Field) -> Option<&mut OwnedValue> {
+        self.0
+            .iter_mut()
+            .find(|(f, _)| *f == field)
+            .map(|(_, value)| value)
+    }
+
+    /// The first value of `field`, when it is text, moved out.
+    fn take_text(&mut self, field: Field) -> Option<String> {
+        match self.first(field)? {
+            OwnedValue::Str(text) => Some(std::mem::take(text)),
+            _ => None,
+        }
+    }
+
+    /// Every text value of `field`, moved out.
+    fn take_all_texts(&mut self, field: Field) -> Vec<String> {
+        self.0
+            .iter_mut()
+            .filter(|(f, _)| *f == field)
+            .filter_map(|(_, value)| match value {
+                OwnedValue::Str(text) => Some(std::mem::take(text)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The first value of `field` when it is a u64, else 0.
+    fn u64(&mut self, field: Field) -> u64 {
+        match self.first(field) {
+            Some(OwnedValue::U64(n)) => *n,
+            _ => 0,
+        }
+    }
 }

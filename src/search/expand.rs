@@ -12,7 +12,7 @@ use super::word::{SynonymPhrase, WordPlan};
 use crate::analysis::dictionary::Dictionary;
 use crate::analysis::synonyms::Synonyms;
 use crate::analysis::thesaurus::LazyThesaurus;
-use crate::analysis::{is_stop_word, AnalyzedToken, Analyzer};
+use crate::analysis::{is_stop_word, Analyzer};
 use crate::model::Lang;
 
 /// What a plan reads besides the query and the index statistics.
@@ -23,16 +23,10 @@ pub struct Vocabulary<'a> {
     pub thesaurus: &'a LazyThesaurus,
 }
 
-fn without_stop_words(tokens: Vec<AnalyzedToken>) -> Vec<AnalyzedToken> {
-    tokens
-        .into_iter()
-        .filter(|t| !is_stop_word(&t.text))
-        .collect()
-}
-
 /// Synonyms: each expansion's terms join the words it covers. A one-word expansion is another
 /// form of the words it covers; a longer one counts only as a phrase (its words one by one,
 /// `part`, `public`, would match everything), except for a word the passages rarely use.
+/// The expansions' analyses were made when the synonyms were read.
 pub fn add_synonyms(
     words: &mut [WordPlan],
     folded: &[&str],
@@ -40,41 +34,34 @@ pub fn add_synonyms(
     vocabulary: &Vocabulary,
     ranking: &Ranking,
 ) {
-    let analyzers = vocabulary.analyzers;
     for expansion in vocabulary.synonyms.expand(folded, detected) {
         let span = expansion.start..expansion.end;
         let term_words = words.iter().filter(|w| span.contains(&w.at)).count();
         for word in words.iter_mut().filter(|w| span.contains(&w.at)) {
             word.term_words = word.term_words.max(term_words);
         }
-        for phrase_text in &expansion.phrases {
-            let fr_tokens = without_stop_words(analyzers.tokens(Analyzer::French, phrase_text));
-            let fr: Vec<String> = fr_tokens.iter().map(|t| t.text.clone()).collect();
-            let en: Vec<String> =
-                without_stop_words(analyzers.tokens(Analyzer::English, phrase_text))
-                    .into_iter()
-                    .map(|t| t.text)
-                    .collect();
-            let exact_tokens = analyzers.tokens(Analyzer::Exact, phrase_text);
+        for phrase in expansion.phrases {
+            let fr = || phrase.french.iter().map(|t| t.text.clone());
+            let en = || phrase.english.iter().map(|t| t.text.clone());
             let covered = span.len() as f32;
-            let as_phrase = (exact_tokens.len() >= 2).then(|| SynonymPhrase {
-                weight: (covered / exact_tokens.len() as f32).min(1.0),
-                heading_french: (fr_tokens.len() >= 2).then(|| fr_tokens.clone()),
-                exact: exact_tokens,
+            let as_phrase = (phrase.exact.len() >= 2).then(|| SynonymPhrase {
+                weight: (covered / phrase.exact.len() as f32).min(1.0),
+                heading_french: (phrase.french.len() >= 2).then(|| phrase.french.clone()),
+                exact: phrase.exact.clone(),
             });
             for word in words.iter_mut().filter(|w| span.contains(&w.at)) {
                 match &as_phrase {
-                    Some(phrase) => {
-                        word.synonym_phrases.push(phrase.clone());
-                        word.phrase_french.extend(fr.iter().cloned());
+                    Some(as_phrase) => {
+                        word.synonym_phrases.push(as_phrase.clone());
+                        word.phrase_french.extend(fr());
                         if word.doc_freq <= ranking.rare_word_passages {
-                            word.french_parts.extend(fr.iter().cloned());
-                            word.english_parts.extend(en.iter().cloned());
+                            word.french_parts.extend(fr());
+                            word.english_parts.extend(en());
                         }
                     }
                     None => {
-                        word.french_synonyms.extend(fr.iter().cloned());
-                        word.english_synonyms.extend(en.iter().cloned());
+                        word.french_synonyms.extend(fr());
+                        word.english_synonyms.extend(en());
                     }
                 }
             }

@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
 #[cfg(test)]
-use crate::analysis::analyze;
+use crate::analysis::{analyze, Analyzer};
 use crate::analysis::{
-    analyze_into, dates, with_first_term, word_stemmer, Analyzer, NumberMode, TokenBuffer,
+    dates, with_first_term, word_stemmer, FoldingTokenizer, NumberMode, TokenBuffer,
 };
 
 /// The analysed query terms to look for, per analyzer.
@@ -26,7 +26,8 @@ pub struct MatchTerms {
 /// millisecond. Stemming goes through tantivy's own `Stemmer`, so forms agree with the index.
 #[derive(Clone)]
 pub struct Highlighter {
-    exact: TextAnalyzer,
+    /// The exact analyzer in index mode, in one pass.
+    exact: FoldingTokenizer,
     french: StemCache,
     english: StemCache,
 }
@@ -54,7 +55,7 @@ impl Highlighter {
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter {
-            exact: Analyzer::Exact.build(NumberMode::Index),
+            exact: FoldingTokenizer::new(NumberMode::Index),
             french: StemCache::new(Language::French),
             english: StemCache::new(Language::English),
         }
@@ -271,7 +272,7 @@ fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
 impl Highlighter {
     pub fn analyze(&mut self, text: &str) -> PassageTokens {
         let mut exact = TokenBuffer::default();
-        analyze_into(&mut self.exact, text, &mut exact);
+        self.exact.analyze_into(text, &mut exact);
         PassageTokens { exact }
     }
 
@@ -408,16 +409,16 @@ impl Highlighter {
             return 0.0;
         }
         let in_heading = self.words_found(&heading.exact, stems);
-        // the query words each passage token stands for
-        let found_at: Vec<Vec<usize>> = tokens
-            .exact
-            .texts()
-            .map(|t| {
-                (0..stems.len())
-                    .filter(|&k| self.token_is(t, &stems[k]))
-                    .collect()
-            })
-            .collect();
+        // (passage token, query word it stands for), in the passage's order
+        let mut matches: Vec<(usize, usize)> = Vec::new();
+        for (i, t) in tokens.exact.texts().enumerate() {
+            for (k, word) in stems.iter().enumerate() {
+                if self.token_is(t, word) {
+                    matches.push((i, k));
+                }
+            }
+        }
+        let len = tokens.exact.len();
         let share = |found: &[bool]| {
             let weight: f32 = stems
                 .iter()
@@ -429,15 +430,18 @@ impl Highlighter {
         };
         let mut best = share(&in_heading);
         let mut found = in_heading.clone();
-        for start in (0..found_at.len()).filter(|&i| !found_at[i].is_empty()) {
+        // each window starts at a token standing for a query word
+        let mut first = 0;
+        while let Some(&(start, _)) = matches.get(first) {
             found.copy_from_slice(&in_heading);
-            for &k in found_at[start..(start + window).min(found_at.len())]
-                .iter()
-                .flatten()
-            {
+            let end = (start + window).min(len);
+            for &(_, k) in matches[first..].iter().take_while(|(i, _)| *i < end) {
                 found[k] = true;
             }
             best = best.max(share(&found));
+            while matches.get(first).is_some_and(|(i, _)| *i == start) {
+                first += 1;
+            }
         }
         best
     }

@@ -40,7 +40,7 @@ use parse::QueryAnalyzers;
 use plan::Plan;
 use ranking::Ranking;
 use rerank::{FetchedPassages, RerankFactors};
-use stats::IndexStats;
+use stats::{IndexStats, RequestStatistics};
 
 /// Longest accepted query, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -239,7 +239,7 @@ impl Engine {
     /// rerank, the positional rescoring and (without filters) the facets; and how many match.
     fn candidates(
         &self,
-        searcher: &Searcher,
+        statistics: &RequestStatistics,
         query: &dyn tantivy::query::Query,
         compiled: &Compiled,
         rerank: bool,
@@ -257,11 +257,13 @@ impl Engine {
             pool = pool.max(facets::FACET_POOL);
         }
         let collector = (TopDocs::with_limit(pool).order_by_score(), Count);
-        Ok(searcher.search(query, &collector)?)
+        Ok(statistics
+            .searcher()
+            .search_with_statistics_provider(query, &collector, statistics)?)
     }
 
     /// Plans `request` against the current index (see [`plan`]).
-    fn plan(&self, searcher: &Searcher, request: &SearchRequest) -> Plan {
+    fn plan(&self, statistics: &RequestStatistics, request: &SearchRequest) -> Plan {
         let vocabulary = Vocabulary {
             analyzers: &self.analyzers,
             synonyms: &self.synonyms,
@@ -269,7 +271,7 @@ impl Engine {
             thesaurus: &self.thesaurus,
         };
         let stats = IndexStats {
-            searcher,
+            statistics,
             fields: self.passages.fields(),
         };
         Plan::build(request, &vocabulary, &stats, &self.ranking)
@@ -289,7 +291,9 @@ impl Engine {
             }
         }
         let searcher = self.searcher();
-        let plan = self.plan(&searcher, request);
+        // term statistics read once for the plan and every clause's BM25 weight
+        let statistics = RequestStatistics::new(&searcher);
+        let plan = self.plan(&statistics, request);
         let compiled = compile::compile(&plan, self.passages.fields(), &self.ranking);
         let mut hits = Vec::new();
         let mut page = Vec::new();
@@ -301,7 +305,7 @@ impl Engine {
             let rerank = plan.reranks(request.word_density);
             let wanted = request.offset + request.limit;
             let (mut top, count) =
-                self.candidates(&searcher, q.as_ref(), &compiled, rerank, request)?;
+                self.candidates(&statistics, q.as_ref(), &compiled, rerank, request)?;
             total = count;
             facets = if request.doc.is_none() && request.lang.is_none() {
                 self.facets_of_top(&searcher, &top, total, request)?
@@ -309,7 +313,7 @@ impl Engine {
                 self.facets(&searcher, &plan, request)?
             };
             if !compiled.rescore.is_empty() {
-                rescore::rescore(&searcher, &compiled.rescore, &mut top)?;
+                rescore::rescore(&statistics, &compiled.rescore, &mut top)?;
             }
             top.truncate(if rerank {
                 wanted.max(self.ranking.answer_pool)

@@ -11,7 +11,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher};
 
 use super::highlight::{Highlighter, PassageTokens, WordStems};
 use super::plan::{AnswerKind, Plan};
@@ -68,8 +68,7 @@ fn read(
     address: DocAddress,
     highlighter: &mut Highlighter,
 ) -> Result<Fetched> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let passage = store.passage_from_doc(&doc);
+    let passage = store.read(searcher, address)?;
     let tokens = highlighter.analyze(&passage.text);
     Ok(Fetched { passage, tokens })
 }

@@ -6,8 +6,9 @@
 //! at a cost that does not grow with the corpus.
 
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult};
+use tantivy::{DocAddress, DocSet, SeekDangerResult};
 
+use super::stats::RequestStatistics;
 use crate::error::Result;
 
 /// Passages whose positional boosts are computed. A passage ranked below this many by its
@@ -17,16 +18,19 @@ pub const RESCORE_POOL: usize = 1000;
 /// Adds the score of each of `boosts` to each passage of `top` it matches, then sorts `top`
 /// by score (ties by address, as tantivy ranks them).
 pub fn rescore(
-    searcher: &Searcher,
+    statistics: &RequestStatistics,
     boosts: &[Box<dyn Query>],
     top: &mut [(f32, DocAddress)],
 ) -> Result<()> {
     // Visit the candidates segment by segment, in doc id order, so each scorer only moves
     // forward.
+    let searcher = statistics.searcher();
     let mut order: Vec<usize> = (0..top.len()).collect();
     order.sort_unstable_by_key(|&i| top[i].1);
     for boost in boosts {
-        let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let weight = boost.weight(EnableScoring::enabled_from_statistics_provider(
+            statistics, searcher,
+        ))?;
         let mut segment = None;
         let mut scorer = None;
         // After `seek_danger` misses, the scorer's position means nothing until it hits again.

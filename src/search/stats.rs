@@ -1,6 +1,10 @@
 //! The index statistics a query plan is weighed with (passage counts, near words), behind a
 //! trait so that a plan can be built and tested without an index.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
@@ -28,15 +32,70 @@ pub trait TermStats {
     fn near_terms(&self, word: &str, limit: usize) -> Vec<String>;
 }
 
+/// A searcher's BM25 statistics for one request, each read from the index once: BM25 weighs
+/// every clause of a query, and a query's clauses name the same few terms and fields many
+/// times (a word in its clause, its bonus, the headings, the positional boosts), which the
+/// plan has already counted. The same numbers as the searcher's, so the same scores.
+pub struct RequestStatistics<'a> {
+    searcher: &'a Searcher,
+    num_docs: Cell<Option<u64>>,
+    tokens: RefCell<Vec<(Field, u64)>>,
+    doc_freqs: RefCell<HashMap<Term, u64>>,
+}
+
+impl<'a> RequestStatistics<'a> {
+    pub fn new(searcher: &'a Searcher) -> RequestStatistics<'a> {
+        RequestStatistics {
+            searcher,
+            num_docs: Cell::new(None),
+            tokens: RefCell::new(Vec::new()),
+            doc_freqs: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn searcher(&self) -> &'a Searcher {
+        self.searcher
+    }
+}
+
+impl Bm25StatisticsProvider for RequestStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&(_, n)) = self.tokens.borrow().iter().find(|(f, _)| *f == field) {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        self.tokens.borrow_mut().push((field, n));
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        if let Some(n) = self.num_docs.get() {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::total_num_docs(self.searcher)?;
+        self.num_docs.set(Some(n));
+        Ok(n)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.doc_freqs.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.doc_freqs.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}
+
 /// [`TermStats`] of an opened index.
 pub struct IndexStats<'a> {
-    pub searcher: &'a Searcher,
+    pub statistics: &'a RequestStatistics<'a>,
     pub fields: &'a Fields,
 }
 
 impl TermStats for IndexStats<'_> {
     fn num_docs(&self) -> u64 {
-        self.searcher.num_docs()
+        self.statistics.searcher().num_docs()
     }
 
     fn doc_freq(&self, field: TermField, term: &str) -> u64 {
@@ -45,13 +104,13 @@ impl TermStats for IndexStats<'_> {
             TermField::French => self.fields.text_fr,
             TermField::English => self.fields.text_en,
         };
-        self.searcher
+        self.statistics
             .doc_freq(&Term::from_field_text(field, term))
             .unwrap_or(0)
     }
 
     fn near_terms(&self, word: &str, limit: usize) -> Vec<String> {
-        suggest::near_terms(self.searcher, self.fields.exact, word, limit)
+        suggest::near_terms(self.statistics.searcher(), self.fields.exact, word, limit)
             .into_iter()
             .map(|near| near.term)
             .collect()
