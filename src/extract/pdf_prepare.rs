@@ -42,19 +42,32 @@ pub fn prepare(doc: &mut Document) {
             image.set_plain_content(Vec::new());
         }
     }
+    // A stream that makes lopdf or a parser panic is left as it was: pdf-extract then meets it
+    // on the pages that use it, where a failure costs only those pages.
     for id in found.shared {
-        inflate(doc, id);
+        guarded(|| {
+            inflate(doc, id);
+        });
     }
     for id in found.to_unicode {
-        if inflate(doc, id) {
-            compact_to_unicode(doc, id);
-        }
+        guarded(|| {
+            if inflate(doc, id) {
+                compact_to_unicode(doc, id);
+            }
+        });
     }
     for (id, builtin_encoding_used) in found.type1_programs {
-        if inflate(doc, id) {
-            shrink_type1_program(doc, id, builtin_encoding_used);
-        }
+        guarded(|| {
+            if inflate(doc, id) {
+                shrink_type1_program(doc, id, builtin_encoding_used);
+            }
+        });
     }
+}
+
+/// Runs one stream's preparation, ignoring a panic (see `prepare`).
+fn guarded(prepare_one: impl FnOnce()) {
+    let _ = catch_unwind(AssertUnwindSafe(prepare_one));
 }
 
 /// The streams worth preparing, found by walking each object's dictionaries and arrays.
