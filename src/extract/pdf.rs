@@ -209,20 +209,12 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
     super::pdf_prepare::prepare(&mut doc);
     let mut warnings = Vec::new();
     let mut page_lines: Vec<(u32, Vec<Line>)> = Vec::with_capacity(page_numbers.len());
-    for (index, read) in read_pages(&doc, &page_numbers).into_iter().enumerate() {
+    for (index, (glyphs, problem)) in read_pages(&doc, &page_numbers).into_iter().enumerate() {
         // Pages are numbered as a viewer shows them: by position, from 1.
         let shown = index as u32 + 1;
-        let glyphs = match read {
-            PageRead::Read(glyphs) => glyphs,
-            PageRead::Failed(glyphs, e) => {
-                warnings.push(format!("page {shown}: {e}"));
-                glyphs
-            }
-            PageRead::Crashed(glyphs, message) => {
-                warnings.push(format!("page {shown}: parser crashed: {message}"));
-                glyphs
-            }
-        };
+        if let Some(problem) = problem {
+            warnings.push(format!("page {shown}: {problem}"));
+        }
         page_lines.push((shown, glyphs_to_lines(&glyphs)));
     }
     let pages = build_pages(page_lines);
@@ -236,13 +228,9 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
     })
 }
 
-/// What pdf-extract made of one page: its glyphs, and what went wrong if anything did (the
-/// glyphs read before a failure are kept).
-enum PageRead {
-    Read(Vec<Glyph>),
-    Failed(Vec<Glyph>, OutputError),
-    Crashed(Vec<Glyph>, String),
-}
+/// What pdf-extract made of one page: its glyphs (those read before a failure, if any), and
+/// what went wrong.
+type PageRead = (Vec<Glyph>, Option<String>);
 
 /// Reads the pages `numbers` of `doc`, in order. Pages are independent for pdf-extract, so a
 /// long document is shared among threads (one per core): the first free thread takes the next
@@ -256,7 +244,8 @@ fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
         return numbers.iter().map(|&n| read_page(doc, n)).collect();
     }
     let next = AtomicUsize::new(0);
-    let mut read: Vec<(usize, PageRead)> = std::thread::scope(|scope| {
+    let mut pages: Vec<Option<PageRead>> = numbers.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 std::thread::Builder::new()
@@ -273,25 +262,20 @@ fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
                     })
             })
             .collect();
-        let mut all = Vec::with_capacity(numbers.len());
         for worker in workers {
             // a thread that could not start, or died outside a page: its pages are read below
             if let Ok(Ok(mine)) = worker.map(|handle| handle.join()) {
-                all.extend(mine);
+                for (index, page) in mine {
+                    pages[index] = Some(page);
+                }
             }
         }
-        all
     });
-    read.sort_unstable_by_key(|(index, _)| *index);
-    let mut pages = Vec::with_capacity(numbers.len());
-    let mut read = read.into_iter().peekable();
-    for (index, &number) in numbers.iter().enumerate() {
-        match read.next_if(|(i, _)| *i == index) {
-            Some((_, page)) => pages.push(page),
-            None => pages.push(read_page(doc, number)),
-        }
-    }
     pages
+        .into_iter()
+        .zip(numbers)
+        .map(|(page, &number)| page.unwrap_or_else(|| read_page(doc, number)))
+        .collect()
 }
 
 /// Fewer pages than this per thread are not worth a thread.
@@ -307,11 +291,12 @@ fn read_page(doc: &Document, number: u32) -> PageRead {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc_page(doc, &mut collector, number)
     }));
-    match outcome {
-        Ok(Ok(())) => PageRead::Read(collector.glyphs),
-        Ok(Err(e)) => PageRead::Failed(collector.glyphs, e),
-        Err(panic) => PageRead::Crashed(collector.glyphs, super::panic_message(&*panic)),
-    }
+    let problem = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(panic) => Some(format!("parser crashed: {}", super::panic_message(&*panic))),
+    };
+    (collector.glyphs, problem)
 }
 
 /// Turns each page's lines into headings and paragraphs. Font sizes are compared with the

@@ -10,15 +10,16 @@
 //! Here, before any page is read, each of those streams is inflated once, and a Type 1 program
 //! is replaced by the encoding pdf-extract reads from it: written in the same syntax and read
 //! back with the same parser to check that it gives the same map, or left empty when every font
-//! that uses the program names its own encoding (pdf-extract then ignores the built-in one). A
-//! page's fonts are then built from small, uncompressed data, and the text is unchanged. Page
-//! contents and images are left alone: each is read once, and inflating them all up front would
-//! only hold more memory.
+//! that uses the program names its own encoding (pdf-extract then ignores the built-in one).
+//! ToUnicode maps are rewritten compactly under the same check. A page's fonts are then built
+//! from small, uncompressed data, and the text is unchanged. Images are emptied: pdf-extract
+//! finds no text in them. Page contents are left alone: each is read once, and inflating them
+//! all up front would only hold more memory.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pdf_extract::{Dictionary, Document, Object, ObjectId};
+use pdf_extract::{Dictionary, Document, Object, ObjectId, Stream};
 
 /// Inflates the streams pdf-extract reads on every page and shrinks Type 1 programs to their
 /// encodings (see the module documentation). A stream that cannot be inflated or checked is
@@ -46,20 +47,32 @@ pub fn prepare(doc: &mut Document) {
     // on the pages that use it, where a failure costs only those pages.
     for id in found.shared {
         guarded(|| {
-            inflate(doc, id);
+            inflated(doc, id);
         });
     }
     for id in found.to_unicode {
         guarded(|| {
-            if inflate(doc, id) {
-                compact_to_unicode(doc, id);
+            if let Some(stream) = inflated(doc, id) {
+                if let Some(compact) = checked_rewrite(&stream.content, unicode_map, cmap_program) {
+                    stream.set_content(compact);
+                }
             }
         });
     }
     for (id, builtin_encoding_used) in found.type1_programs {
         guarded(|| {
-            if inflate(doc, id) {
-                shrink_type1_program(doc, id, builtin_encoding_used);
+            let Some(stream) = inflated(doc, id) else {
+                return;
+            };
+            // Only a program pdf-extract can read is replaced: one it cannot keeps failing on
+            // the pages that use it, as before.
+            let program = if builtin_encoding_used {
+                checked_rewrite(&stream.content, type1_encoding, encoding_program)
+            } else {
+                type1_encoding(&stream.content).map(|_| encoding_program(&HashMap::new()))
+            };
+            if let Some(program) = program {
+                stream.set_content(program);
             }
         });
     }
@@ -145,58 +158,31 @@ fn type1_program(doc: &Document, font: &Dictionary) -> Option<ObjectId> {
     }
 }
 
-/// Inflates the stream `id` in place; false if it is not a stream or does not inflate.
-fn inflate(doc: &mut Document, id: ObjectId) -> bool {
-    match doc.get_object_mut(id) {
-        Ok(Object::Stream(stream)) => !stream.is_compressed() || stream.decompress().is_ok(),
-        _ => false,
-    }
-}
-
-/// Replaces an (inflated) Type 1 font program by the encoding it defines, when the encoding
-/// reads back identically; by an empty encoding when no font uses the built-in one.
-fn shrink_type1_program(doc: &mut Document, id: ObjectId, builtin_encoding_used: bool) {
+/// The stream `id`, inflated in place; `None` if it is not a stream or does not inflate.
+fn inflated(doc: &mut Document, id: ObjectId) -> Option<&mut Stream> {
     let Ok(Object::Stream(stream)) = doc.get_object_mut(id) else {
-        return;
+        return None;
     };
-    let Some(encoding) = type1_encoding(&stream.content) else {
-        return;
-    };
-    if !builtin_encoding_used {
-        stream.set_content(encoding_program(&HashMap::new()));
-        return;
-    }
-    let program = encoding_program(&encoding);
-    if type1_encoding(&program).as_ref() == Some(&encoding) {
-        stream.set_content(program);
-    }
+    (!stream.is_compressed() || stream.decompress().is_ok()).then_some(stream)
 }
 
-/// Rewrites an (inflated) ToUnicode map as bare `bfrange` and `bfchar` lists, runs of
-/// consecutive codes and characters as one range, when it reads back identically: the header,
-/// comments and one-line-per-character lists that pdf-extract's parser reads on every page are
-/// most of a typical map.
-fn compact_to_unicode(doc: &mut Document, id: ObjectId) {
-    let Ok(Object::Stream(stream)) = doc.get_object_mut(id) else {
-        return;
-    };
-    let Some(map) = unicode_map(&stream.content) else {
-        return;
-    };
-    let compact = cmap_program(&map);
-    if compact.len() < stream.content.len() && unicode_map(&compact).as_ref() == Some(&map) {
-        stream.set_content(compact);
-    }
+/// `write` of what `read` finds in `content`, when it is shorter and `read` finds the same in
+/// it; `None` otherwise.
+fn checked_rewrite<M: PartialEq>(
+    content: &[u8],
+    read: impl Fn(&[u8]) -> Option<M>,
+    write: impl Fn(&M) -> Vec<u8>,
+) -> Option<Vec<u8>> {
+    let original = read(content)?;
+    let rewritten = write(&original);
+    (rewritten.len() < content.len() && read(&rewritten).as_ref() == Some(&original))
+        .then_some(rewritten)
 }
 
-/// The map pdf-extract would read from a ToUnicode stream (`None` where its parser fails or
-/// panics: the stream is then left for pdf-extract to report).
+/// The map pdf-extract reads from a ToUnicode stream (its parser panics on some: `prepare`
+/// guards each stream).
 fn unicode_map(cmap: &[u8]) -> Option<HashMap<u32, Vec<u8>>> {
-    catch_unwind(AssertUnwindSafe(|| {
-        adobe_cmap_parser::get_unicode_map(cmap).ok()
-    }))
-    .ok()
-    .flatten()
+    adobe_cmap_parser::get_unicode_map(cmap).ok()
 }
 
 /// A CMap fragment that maps exactly `map`: `bfrange` for runs of consecutive codes whose
@@ -271,14 +257,10 @@ fn push_string(program: &mut Vec<u8>, bytes: &[u8]) {
     program.extend_from_slice(b") ");
 }
 
-/// The encoding pdf-extract would read from a Type 1 program (its parser panics on some
-/// programs: then `None`, and the program is left for pdf-extract to report).
+/// The encoding pdf-extract reads from a Type 1 program (its parser panics on some:
+/// `prepare` guards each stream).
 fn type1_encoding(program: &[u8]) -> Option<HashMap<u32, Vec<u8>>> {
-    catch_unwind(AssertUnwindSafe(|| {
-        type1_encoding_parser::get_encoding_map(program).ok()
-    }))
-    .ok()
-    .flatten()
+    type1_encoding_parser::get_encoding_map(program).ok()
 }
 
 /// A Type 1 program fragment that defines only `encoding`: `/Encoding 256 array`, one
