@@ -8,6 +8,7 @@ pub mod isolate;
 mod markdown;
 pub mod normalize;
 mod pdf;
+mod pdf_batch;
 mod pdf_prepare;
 mod pdftotext;
 mod process;

@@ -7,14 +7,18 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pdf_extract::{Document, MediaBox, Object, OutputDev, OutputError, Transform};
+use pdf_extract::{
+    ColorSpace, Document, MediaBox, Object, OutputDev, OutputError, Path, Transform,
+};
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{clean_text, is_bullet, join_lines, Vocabulary};
+use super::pdf_batch::{self, Run};
 use super::{BlockKind, Extracted, PageText};
 use crate::model::DocKind;
 
-/// One glyph as pdf-extract places it, in page coordinates with y growing downwards.
+/// One glyph as pdf-extract places it, in page coordinates with y growing downwards (once
+/// [`place`]d on its page; pdf-extract's own baseline until then).
 #[derive(Debug, Clone)]
 struct Glyph {
     x: f64,
@@ -34,11 +38,13 @@ struct Line {
     size: f64,
 }
 
-/// Collects the glyphs of one page.
+/// Collects the glyphs of one page, or of a run of pages drawn on one synthetic page.
 #[derive(Default)]
 struct GlyphCollector {
     page_height: f64,
     glyphs: Vec<Glyph>,
+    /// How many glyphs had been collected at each mark between the pages of a run.
+    marks: Vec<usize>,
 }
 
 impl OutputDev for GlyphCollector {
@@ -64,9 +70,9 @@ impl OutputDev for GlyphCollector {
         font_size: f64,
         char: &str,
     ) -> Result<(), OutputError> {
-        // Same geometry as pdf-extract's PlainTextOutput, with the page flipped so y grows down.
+        // Same geometry as pdf-extract's PlainTextOutput; `place` flips the page so y grows down.
         let x = trm.m31;
-        let y = self.page_height - trm.m32;
+        let y = trm.m32;
         let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
         let size = (font_size * scale).abs().max(0.1);
         self.glyphs.push(Glyph {
@@ -89,6 +95,26 @@ impl OutputDev for GlyphCollector {
 
     fn end_line(&mut self) -> Result<(), OutputError> {
         Ok(())
+    }
+
+    fn fill(
+        &mut self,
+        _ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        if pdf_batch::is_mark(&path.ops) {
+            self.marks.push(self.glyphs.len());
+        }
+        Ok(())
+    }
+}
+
+/// Puts glyphs on a page of the given height, y growing downwards.
+fn place(glyphs: &mut [Glyph], page_height: f64) {
+    for g in glyphs {
+        g.y = page_height - g.y;
     }
 }
 
@@ -197,6 +223,11 @@ pub enum PdfError {
 }
 
 pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
+    extract_in_runs(bytes, PAGES_PER_RUN)
+}
+
+/// [`extract`], reading at most `longest` pages in one pass.
+fn extract_in_runs(bytes: &[u8], longest: usize) -> Result<Extracted, PdfError> {
     let mut doc = Document::load_mem(bytes).map_err(|e| PdfError::Corrupt(e.to_string()))?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(PdfError::Encrypted);
@@ -207,9 +238,11 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
         return Err(PdfError::Corrupt("no pages".into()));
     }
     super::pdf_prepare::prepare(&mut doc);
+    let runs = pdf_batch::plan(&mut doc, &page_numbers, longest);
     let mut warnings = Vec::new();
     let mut page_lines: Vec<(u32, Vec<Line>)> = Vec::with_capacity(page_numbers.len());
-    for (index, (glyphs, problem)) in read_pages(&doc, &page_numbers).into_iter().enumerate() {
+    let pages = read_pages(&doc, &page_numbers, &runs);
+    for (index, (glyphs, problem)) in pages.into_iter().enumerate() {
         // Pages are numbered as a viewer shows them: by position, from 1.
         let shown = index as u32 + 1;
         if let Some(problem) = problem {
@@ -232,16 +265,20 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, PdfError> {
 /// what went wrong.
 type PageRead = (Vec<Glyph>, Option<String>);
 
-/// Reads the pages `numbers` of `doc`, in order. Pages are independent for pdf-extract, so a
-/// long document is shared among threads (one per core): the first free thread takes the next
-/// page. Each thread gets the main thread's stack size, so a page that parses on one thread
-/// parses on any.
-fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
+/// Reads the pages `numbers` of `doc`, in order, a run of pages at a time (see
+/// [`pdf_batch`]). Runs are independent for pdf-extract, so a long document is shared among
+/// threads (one per core): the first free thread takes the next run. Each thread gets the main
+/// thread's stack size, so a page that parses on one thread parses on any.
+fn read_pages(doc: &Document, numbers: &[u32], runs: &[Run]) -> Vec<PageRead> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(numbers.len().div_ceil(PAGES_PER_THREAD));
+        .min(numbers.len().div_ceil(PAGES_PER_THREAD))
+        .min(runs.len());
     if threads <= 1 {
-        return numbers.iter().map(|&n| read_page(doc, n)).collect();
+        return runs
+            .iter()
+            .flat_map(|run| read_run(doc, numbers, run))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let mut pages: Vec<Option<PageRead>> = numbers.iter().map(|_| None).collect();
@@ -253,11 +290,10 @@ fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
                     .spawn_scoped(scope, || {
                         let mut mine = Vec::new();
                         loop {
-                            let index = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(&number) = numbers.get(index) else {
+                            let Some(run) = runs.get(next.fetch_add(1, Ordering::Relaxed)) else {
                                 return mine;
                             };
-                            mine.push((index, read_page(doc, number)));
+                            mine.push((run.first, read_run(doc, numbers, run)));
                         }
                     })
             })
@@ -265,8 +301,10 @@ fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
         for worker in workers {
             // a thread that could not start, or died outside a page: its pages are read below
             if let Ok(Ok(mine)) = worker.map(|handle| handle.join()) {
-                for (index, page) in mine {
-                    pages[index] = Some(page);
+                for (first, read) in mine {
+                    for (page, slot) in read.into_iter().zip(&mut pages[first..]) {
+                        *slot = Some(page);
+                    }
                 }
             }
         }
@@ -281,9 +319,51 @@ fn read_pages(doc: &Document, numbers: &[u32]) -> Vec<PageRead> {
 /// Fewer pages than this per thread are not worth a thread.
 const PAGES_PER_THREAD: usize = 8;
 
+/// Most pages read in one pass. Each run builds its fonts once; shorter runs share a document
+/// among threads more evenly.
+const PAGES_PER_RUN: usize = 16;
+
 /// The stack of a page-reading thread: that of a process's main thread on Linux, which is
 /// where pages were read before they were shared among threads.
 const PAGE_THREAD_STACK: usize = 8 * 1024 * 1024;
+
+/// Reads the pages of one run: in one pass when it can, else page by page.
+fn read_run(doc: &Document, numbers: &[u32], run: &Run) -> Vec<PageRead> {
+    read_together(doc, run).unwrap_or_else(|| {
+        numbers[run.first..run.first + run.len()]
+            .iter()
+            .map(|&number| read_page(doc, number))
+            .collect()
+    })
+}
+
+/// Reads a run's pages in one pass through its synthetic page; `None` when the run has none,
+/// or the pass failed or did not show every page.
+fn read_together(doc: &Document, run: &Run) -> Option<Vec<PageRead>> {
+    let synthetic = run.page?;
+    let mut collector = GlyphCollector::default();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        pdf_extract::output_doc_page(doc, &mut collector, synthetic)
+    }));
+    let complete = matches!(outcome, Ok(Ok(())))
+        && collector.marks.len() == run.len()
+        && collector.marks.last() == Some(&collector.glyphs.len());
+    complete.then(|| split_run(collector, &run.heights))
+}
+
+/// Cuts a run's glyphs at its marks, one page each, placed on that page.
+fn split_run(collector: GlyphCollector, heights: &[f64]) -> Vec<PageRead> {
+    let mut glyphs = collector.glyphs.into_iter();
+    let mut start = 0;
+    let mut pages = Vec::with_capacity(heights.len());
+    for (&end, &height) in collector.marks.iter().zip(heights) {
+        let mut page: Vec<Glyph> = glyphs.by_ref().take(end.saturating_sub(start)).collect();
+        place(&mut page, height);
+        pages.push((page, None));
+        start = end;
+    }
+    pages
+}
 
 /// Reads one page, catching pdf-extract's panics.
 fn read_page(doc: &Document, number: u32) -> PageRead {
@@ -296,6 +376,7 @@ fn read_page(doc: &Document, number: u32) -> PageRead {
         Ok(Err(e)) => Some(e.to_string()),
         Err(panic) => Some(format!("parser crashed: {}", super::panic_message(&*panic))),
     };
+    place(&mut collector.glyphs, collector.page_height);
     (collector.glyphs, problem)
 }
 
@@ -442,6 +523,126 @@ mod tests {
         assert!(starts_with_bullet("– point"));
         assert!(!starts_with_bullet("-12 %"));
         assert_eq!(strip_bullet("• point"), "point");
+    }
+
+    /// A PDF of `contents.len()` pages sharing one Helvetica font, each page's content as given.
+    fn pdf_with_pages(contents: &[&str]) -> Vec<u8> {
+        use pdf_extract::{Dictionary, Stream};
+        let name = |n: &str| Object::Name(n.as_bytes().to_vec());
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut font = Dictionary::new();
+        font.set("Type", name("Font"));
+        font.set("Subtype", name("Type1"));
+        font.set("BaseFont", name("Helvetica"));
+        font.set("Encoding", name("WinAnsiEncoding"));
+        let font = doc.add_object(Object::Dictionary(font));
+        let mut fonts = Dictionary::new();
+        fonts.set("F1", Object::Reference(font));
+        let mut resources = Dictionary::new();
+        resources.set("Font", Object::Dictionary(fonts));
+        let resources = doc.add_object(Object::Dictionary(resources));
+        let mut kids = Vec::new();
+        for content in contents {
+            let content =
+                doc.add_object(Stream::new(Dictionary::new(), content.as_bytes().to_vec()));
+            let mut page = Dictionary::new();
+            page.set("Type", name("Page"));
+            page.set("Parent", Object::Reference(pages_id));
+            page.set("Contents", Object::Reference(content));
+            kids.push(Object::Reference(doc.add_object(Object::Dictionary(page))));
+        }
+        let mut pages = Dictionary::new();
+        pages.set("Type", name("Pages"));
+        pages.set("Count", Object::Integer(kids.len() as i64));
+        pages.set("Kids", Object::Array(kids));
+        pages.set("Resources", Object::Reference(resources));
+        pages.set(
+            "MediaBox",
+            Object::Array(vec![0.into(), 0.into(), 595.into(), 842.into()]),
+        );
+        doc.objects.insert(pages_id, Object::Dictionary(pages));
+        let mut catalog = Dictionary::new();
+        catalog.set("Type", name("Catalog"));
+        catalog.set("Pages", Object::Reference(pages_id));
+        let catalog = doc.add_object(Object::Dictionary(catalog));
+        doc.trailer.set("Root", Object::Reference(catalog));
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).expect("an in-memory PDF saves");
+        bytes
+    }
+
+    fn page_texts(extracted: &Extracted) -> Vec<String> {
+        extracted.pages.iter().map(|p| format!("{:?}", p)).collect()
+    }
+
+    #[test]
+    fn pages_read_in_one_run_are_those_read_one_by_one() {
+        let bytes = pdf_with_pages(&[
+            r"BT /F1 12 Tf 72 700 Td (Premi\350re page du rapport) Tj ET",
+            r"BT /F1 18 Tf 72 760 Td (Titre) Tj /F1 12 Tf 0 -40 Td (Deuxi\350me page) Tj ET",
+            "BT /F1 12 Tf 72 100 Td (Third page, lower down) Tj ET",
+        ]);
+        let together = extract_in_runs(&bytes, 16).expect("readable");
+        let alone = extract_in_runs(&bytes, 1).expect("readable");
+        assert_eq!(page_texts(&together), page_texts(&alone));
+        assert_eq!(together.warnings, alone.warnings);
+        let text = page_texts(&together).join("\n");
+        for words in [
+            "Première page du rapport",
+            "Deuxième page",
+            "Third page, lower down",
+        ] {
+            assert!(text.contains(words), "{words} missing from {text}");
+        }
+        // the run really was read in one pass: one synthetic page was added for it
+        let mut doc = Document::load_mem(&bytes).expect("parses");
+        let runs = pdf_batch::plan(&mut doc, &[1, 2, 3], 16);
+        assert_eq!(runs.len(), 1);
+        assert!(runs[0].page.is_some());
+        let pages = read_together(&doc, &runs[0]).expect("the run reads in one pass");
+        assert_eq!(pages.len(), 3);
+    }
+
+    #[test]
+    fn a_page_that_fails_in_a_run_is_reported_as_when_read_alone() {
+        // the second page shows text before choosing a font: pdf-extract panics on it
+        let bytes = pdf_with_pages(&[
+            "BT /F1 12 Tf 72 700 Td (Avant) Tj ET",
+            "BT 72 700 Td (Sans police) Tj ET",
+            r"BT /F1 12 Tf 72 700 Td (Apr\350s) Tj ET",
+        ]);
+        let together = extract_in_runs(&bytes, 16).expect("readable");
+        let alone = extract_in_runs(&bytes, 1).expect("readable");
+        assert_eq!(page_texts(&together), page_texts(&alone));
+        assert_eq!(together.warnings, alone.warnings);
+        assert_eq!(together.warnings.len(), 1);
+        assert!(together.warnings[0].starts_with("page 2: parser crashed"));
+        assert!(page_texts(&together)[2].contains("Après"));
+        let mut doc = Document::load_mem(&bytes).expect("parses");
+        let runs = pdf_batch::plan(&mut doc, &[1, 2, 3], 16);
+        assert!(
+            read_together(&doc, &runs[0]).is_none(),
+            "the failing run is read again"
+        );
+    }
+
+    #[test]
+    fn the_corpus_pdfs_read_in_runs_as_page_by_page() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut read = 0;
+        for entry in std::fs::read_dir(corpus).expect("corpus folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "pdf") {
+                let bytes = std::fs::read(&path).expect("readable");
+                let together = extract_in_runs(&bytes, PAGES_PER_RUN).expect("extracts");
+                let alone = extract_in_runs(&bytes, 1).expect("extracts");
+                assert_eq!(page_texts(&together), page_texts(&alone), "{path:?}");
+                assert_eq!(together.warnings, alone.warnings, "{path:?}");
+                read += 1;
+            }
+        }
+        assert!(read >= 2, "the corpus has its two PDFs");
     }
 
     #[test]
