@@ -76,8 +76,8 @@ pub struct PassageCache {
     budget: usize,
 }
 
-/// The default budget: 32 MB, all the passages of the default corpus many times over, and the
-/// pages of several thousand distinct queries at a million passages.
+/// The default budget: 32 MB, all the passages of the default corpus many times over, and about
+/// ten thousand passages (a thousand pages of ten) of a larger index.
 pub const DEFAULT_BUDGET: usize = 32 << 20;
 
 impl Default for PassageCache {
