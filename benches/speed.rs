@@ -18,6 +18,10 @@ use sourcier::eval::{load_jsonl, EvalQuery};
 use sourcier::ingest::{ingest, Quiet};
 use sourcier::search::{Engine, SearchRequest};
 
+/// The allocator the `sourcier` binary runs with, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort_unstable();
     samples[samples.len() / 2]

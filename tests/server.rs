@@ -70,6 +70,27 @@ fn first_doc(body: &Value) -> Option<&str> {
     body["hits"][0]["source"]["doc_id"].as_str()
 }
 
+/// Passages are kept read and tokenised between searches; after a re-index the same file's
+/// first passage has the same place in the new generation's only segment, and must show its
+/// new text and highlight, not the old generation's.
+#[test]
+fn a_reindexed_passage_is_not_served_from_the_old_generation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (docs, server) = admin_server(dir.path(), "a.md", "kumquat rouge", "tok-9");
+    let hit = |body: &Value| body["hits"][0]["highlight"].as_str().map(str::to_string);
+    let before = hit(&search_url(&server.url, "kumquat").1).expect("a hit");
+    assert!(before.contains("rouge"), "{before}");
+    assert_eq!(hit(&search_url(&server.url, "kumquat").1), Some(before));
+
+    fs::write(docs.join("a.md"), "# Note\n\nLe mot kumquat vert.\n").expect("write");
+    assert_eq!(post_reindex(&server.url, Some("tok-9")).0, 200);
+    let after = hit(&search_url(&server.url, "kumquat").1).expect("a hit");
+    assert!(
+        after.contains("<mark>kumquat</mark> vert") && !after.contains("rouge"),
+        "{after}"
+    );
+}
+
 /// `POST /api/admin/reindex` with the start-up token re-ingests and switches generations while
 /// searches keep succeeding; without the token it is refused; without a token set, it is off.
 #[test]

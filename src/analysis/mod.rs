@@ -230,6 +230,11 @@ impl TokenBuffer {
         self.tokens.iter().map(|t| &self.text[t.start..t.end])
     }
 
+    /// The memory the buffer holds, in bytes (for caches that keep buffers).
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.tokens.capacity() * std::mem::size_of::<BufferedToken>()
+    }
+
     /// Empties the buffer, with room for the terms of a text of `len` bytes.
     fn clear(&mut self, len: usize) {
         self.text.clear();

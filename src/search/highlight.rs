@@ -260,6 +260,13 @@ pub struct PassageTokens {
     exact: TokenBuffer,
 }
 
+impl PassageTokens {
+    /// The memory the tokens hold, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.exact.heap_bytes()
+    }
+}
+
 /// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
 /// only cuts or rewrites endings, so a word and its stem share their first letters.
 fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod facets;
 pub mod highlight;
 pub mod parse;
+pub mod passage_cache;
 pub mod plan;
 pub mod ranking;
 pub mod rerank;
@@ -37,6 +38,7 @@ use compile::Compiled;
 use expand::Vocabulary;
 use highlight::{render_html, Highlighter};
 use parse::QueryAnalyzers;
+use passage_cache::PassageCache;
 use plan::Plan;
 use ranking::Ranking;
 use rerank::{FetchedPassages, RerankFactors};
@@ -125,6 +127,8 @@ pub struct Engine {
     thesaurus: LazyThesaurus,
     /// The generation's figures, for `/api/figures` and `trace`.
     figures: Figures,
+    /// Passages read and tokenised by earlier searches on this generation.
+    passage_cache: PassageCache,
 }
 
 impl Engine {
@@ -182,6 +186,7 @@ impl Engine {
             dictionary,
             thesaurus,
             figures,
+            passage_cache: PassageCache::default(),
         })
     }
 
@@ -321,7 +326,7 @@ impl Engine {
                 wanted
             });
             let mut highlighter = self.highlighter();
-            let mut fetched = FetchedPassages::new(&searcher, &self.passages);
+            let mut fetched = FetchedPassages::new(&searcher, &self.passages, &self.passage_cache);
             if rerank {
                 factors = rerank::rerank(
                     &plan,
@@ -344,14 +349,14 @@ impl Engine {
                     confidence = highlighter.coverage(&read.tokens, &plan.coverage_words);
                 }
                 let ranges = highlighter.ranges(&read.tokens, &plan.match_terms);
-                let passage = read.passage;
+                let passage = &read.passage;
                 hits.push(Hit {
-                    id: passage.id,
+                    id: passage.id.clone(),
                     score,
                     highlight: render_html(&passage.text, &ranges),
-                    text: passage.text,
+                    text: passage.text.clone(),
                     lang: passage.lang,
-                    source: passage.source,
+                    source: passage.source.clone(),
                 });
                 page.push(address);
             }

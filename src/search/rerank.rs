@@ -1,5 +1,6 @@
 //! The question rerank, and the per-request store of fetched passages it shares with
-//! highlighting (each passage is read and tokenised once per request).
+//! highlighting (each passage is read and tokenised once, then kept for later requests in the
+//! engine's [`PassageCache`]).
 //!
 //! A question is answered where its words stand together: each of the best
 //! [`Ranking::answer_pool`] passages is multiplied by 1 + [`Ranking::density_boost`] × the
@@ -10,34 +11,36 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::{DocAddress, Searcher};
 
 use super::highlight::{Highlighter, PassageTokens, WordStems};
+use super::passage_cache::{Fetched, PassageCache};
 use super::plan::{AnswerKind, Plan};
 use super::ranking::Ranking;
 use crate::error::Result;
 use crate::index::PassageStore;
-use crate::model::Passage;
 
-/// A passage read from the index, with its tokens.
-pub struct Fetched {
-    pub passage: Passage,
-    pub tokens: PassageTokens,
-}
-
-/// The passages a request has read, by address.
+/// The passages a request has read, by address: from the engine's [`PassageCache`] when
+/// kept there, else from the store (and then kept).
 pub struct FetchedPassages<'a> {
     searcher: &'a Searcher,
     store: &'a PassageStore,
-    read: HashMap<DocAddress, Fetched>,
+    cache: &'a PassageCache,
+    read: HashMap<DocAddress, Arc<Fetched>>,
 }
 
 impl<'a> FetchedPassages<'a> {
-    pub fn new(searcher: &'a Searcher, store: &'a PassageStore) -> FetchedPassages<'a> {
+    pub fn new(
+        searcher: &'a Searcher,
+        store: &'a PassageStore,
+        cache: &'a PassageCache,
+    ) -> FetchedPassages<'a> {
         FetchedPassages {
             searcher,
             store,
+            cache,
             read: HashMap::new(),
         }
     }
@@ -46,31 +49,43 @@ impl<'a> FetchedPassages<'a> {
     pub fn get(&mut self, address: DocAddress, highlighter: &mut Highlighter) -> Result<&Fetched> {
         Ok(match self.read.entry(address) {
             Entry::Occupied(kept) => kept.into_mut(),
-            Entry::Vacant(slot) => {
-                slot.insert(read(self.searcher, self.store, address, highlighter)?)
-            }
+            Entry::Vacant(slot) => slot.insert(read(
+                self.searcher,
+                self.store,
+                self.cache,
+                address,
+                highlighter,
+            )?),
         })
     }
 
-    /// Takes the passage out (read first when needed), to move it into a hit.
-    pub fn take(&mut self, address: DocAddress, highlighter: &mut Highlighter) -> Result<Fetched> {
+    /// Takes the passage out (read first when needed), for a hit.
+    pub fn take(
+        &mut self,
+        address: DocAddress,
+        highlighter: &mut Highlighter,
+    ) -> Result<Arc<Fetched>> {
         match self.read.remove(&address) {
             Some(kept) => Ok(kept),
-            None => read(self.searcher, self.store, address, highlighter),
+            None => read(self.searcher, self.store, self.cache, address, highlighter),
         }
     }
 }
 
-/// Reads the passage at `address` from the store and tokenises it.
+/// The passage at `address`: kept, or read from the store, tokenised and kept.
 fn read(
     searcher: &Searcher,
     store: &PassageStore,
+    cache: &PassageCache,
     address: DocAddress,
     highlighter: &mut Highlighter,
-) -> Result<Fetched> {
-    let passage = store.read(searcher, address)?;
-    let tokens = highlighter.analyze(&passage.text);
-    Ok(Fetched { passage, tokens })
+) -> Result<Arc<Fetched>> {
+    if let Some(kept) = cache.get(searcher, address) {
+        return Ok(kept);
+    }
+    let fetched = Arc::new(Fetched::new(store.read(searcher, address)?, highlighter));
+    cache.insert(searcher, address, fetched.clone());
+    Ok(fetched)
 }
 
 /// What the rerank did to one passage: the factors its score was multiplied by.
@@ -135,10 +150,9 @@ pub fn rerank(
         };
         let read = fetched.get(*address, highlighter)?;
         if let Some(stems) = &density {
-            let section = read.passage.source.section.as_deref().unwrap_or_default();
-            let heading = highlighter.analyze(section);
+            let heading = read.heading(highlighter);
             let share =
-                highlighter.densest_share(&read.tokens, &heading, stems, ranking.density_window);
+                highlighter.densest_share(&read.tokens, heading, stems, ranking.density_window);
             applied.density = 1.0 + ranking.density_boost * share;
         }
         if let Some((terms, stated, window, answer_boost)) = focus {
