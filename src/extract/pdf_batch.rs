@@ -23,7 +23,8 @@ pub(super) struct Run {
     pub first: usize,
     /// Each page's height (media box `ury - lly`), to place its glyphs as pdf-extract would.
     pub heights: Vec<f64>,
-    /// The synthetic page that draws the run, when it holds more than one page.
+    /// The synthetic page that draws the run, for a run of two pages or more (none when the
+    /// page tree could not take it: the pages are then read one by one).
     pub page: Option<u32>,
 }
 
@@ -54,78 +55,55 @@ pub(super) fn is_mark(ops: &[PathOp]) -> bool {
 
 /// Plans the runs of `numbers` (pages as `get_pages` numbers them), at most `longest` pages
 /// each, and adds a synthetic page to `doc` for each run of two pages or more. Every page is in
-/// exactly one run, in order. When the page tree cannot take the synthetic pages, every page is
-/// its own run.
+/// exactly one run, in order. When the page tree cannot take the synthetic pages, the runs have
+/// none, and their pages are read one by one.
 pub(super) fn plan(doc: &mut Document, numbers: &[u32], longest: usize) -> Vec<Run> {
     let pages = doc.get_pages();
-    let facts: Vec<Option<PageFacts>> = numbers
+    let mut facts: Vec<Option<PageFacts>> = numbers
         .iter()
         .map(|number| pages.get(number).and_then(|&id| page_facts(doc, id)))
         .collect();
-    let groups = group(&facts, longest);
-    let mut runs = Vec::with_capacity(groups.len());
+    let mut runs = Vec::new();
     let mut synthetic = Vec::new();
-    for (first, len) in groups {
-        let heights = (first..first + len)
-            .map(|i| facts[i].as_ref().map_or(0.0, |f| f.height))
-            .collect();
+    for (first, len) in group(&facts, longest) {
+        let run = &mut facts[first..first + len];
         if len > 1 {
-            let ids: Vec<ObjectId> = numbers[first..first + len]
-                .iter()
-                .filter_map(|n| pages.get(n).copied())
+            // a run of two or more holds only pages with facts
+            let forms: Vec<(ObjectId, Object)> = run
+                .iter_mut()
+                .flatten()
+                .map(|f| (f.id, std::mem::replace(&mut f.resources, Object::Null)))
                 .collect();
-            let resources = (first..first + len)
-                .filter_map(|i| facts[i].as_ref().map(|f| f.resources.clone()))
-                .collect();
-            synthetic.push((runs.len(), add_run_page(doc, &ids, resources)));
+            synthetic.push((runs.len(), add_run_page(doc, forms)));
         }
         runs.push(Run {
             first,
-            heights,
+            heights: run
+                .iter()
+                .map(|f| f.as_ref().map_or(0.0, |f| f.height))
+                .collect(),
             page: None,
         });
     }
-    if synthetic.is_empty() {
+    let ids: Vec<ObjectId> = synthetic.iter().map(|&(_, id)| id).collect();
+    if ids.is_empty() || !attach(doc, &ids) {
         return runs;
-    }
-    let synthetic_ids: Vec<ObjectId> = synthetic.iter().map(|&(_, id)| id).collect();
-    if !attach(doc, &synthetic_ids) {
-        return solo(&facts);
     }
     // The synthetic pages come after every real page, which keep their numbers.
     let after = doc.get_pages();
-    let unchanged = numbers
-        .iter()
-        .all(|n| after.get(n).is_some_and(|id| pages.get(n) == Some(id)));
-    let number_of: BTreeMap<ObjectId, u32> = after.iter().map(|(&n, &id)| (id, n)).collect();
-    let mut numbered = Vec::with_capacity(synthetic.len());
-    for (run, id) in synthetic {
-        match number_of.get(&id) {
-            Some(&n) if unchanged => numbered.push((run, n)),
-            _ => return solo(&facts),
-        }
+    if numbers.iter().any(|n| after.get(n) != pages.get(n)) {
+        return runs;
     }
-    for (run, number) in numbered {
-        runs[run].page = Some(number);
+    let number_of: BTreeMap<ObjectId, u32> = after.iter().map(|(&n, &id)| (id, n)).collect();
+    for (run, id) in synthetic {
+        runs[run].page = number_of.get(&id).copied();
     }
     runs
 }
 
-/// Every page alone.
-fn solo(facts: &[Option<PageFacts>]) -> Vec<Run> {
-    facts
-        .iter()
-        .enumerate()
-        .map(|(first, f)| Run {
-            first,
-            heights: vec![f.as_ref().map_or(0.0, |f| f.height)],
-            page: None,
-        })
-        .collect()
-}
-
 /// What decides whether a page can share a run, and what its form needs.
 struct PageFacts {
+    id: ObjectId,
     height: f64,
     /// The page's resources as pdf-extract resolves them (inherited), ready to put in a form.
     resources: Object,
@@ -205,6 +183,7 @@ fn page_facts(doc: &Document, id: ObjectId) -> Option<PageFacts> {
         }
     }
     Some(PageFacts {
+        id,
         height: media_box[3] - media_box[1],
         resources,
         fonts,
@@ -312,12 +291,12 @@ fn collect_fonts(
     Some(())
 }
 
-/// Adds the synthetic page that draws `pages` (with their `resources`) one after another, a
+/// Adds the synthetic page that draws `pages` (each with its resources) one after another, a
 /// mark after each; returns its id. The page is not yet in the page tree.
-fn add_run_page(doc: &mut Document, pages: &[ObjectId], resources: Vec<Object>) -> ObjectId {
+fn add_run_page(doc: &mut Document, pages: Vec<(ObjectId, Object)>) -> ObjectId {
     let mut xobjects = Dictionary::new();
     let mut content = Vec::new();
-    for (i, (&page, resources)) in pages.iter().zip(resources).enumerate() {
+    for (i, (page, resources)) in pages.into_iter().enumerate() {
         // exactly the bytes pdf-extract reads for the page itself
         let page_content = doc.get_page_content(page).unwrap_or_default();
         let mut form = Dictionary::new();
@@ -413,6 +392,7 @@ mod tests {
 
     fn facts(fonts: &[(&str, u32)]) -> Option<PageFacts> {
         Some(PageFacts {
+            id: (1, 0),
             height: 842.0,
             resources: Object::Null,
             fonts: fonts

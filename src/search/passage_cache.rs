@@ -103,12 +103,7 @@ impl PassageCache {
     pub fn get(&self, searcher: &Searcher, address: DocAddress) -> Option<Arc<Fetched>> {
         let key = PassageCache::key(searcher, address);
         let mut halves = self.halves.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(kept) = halves.young.get(&key) {
-            return Some(kept.clone());
-        }
-        let kept = halves.old.remove(&key)?;
-        halves.insert(key, kept.clone(), self.budget);
-        Some(kept)
+        halves.get(key, self.budget)
     }
 
     /// Keeps `fetched`, read at `address`.
@@ -133,6 +128,16 @@ impl PassageCache {
 }
 
 impl Halves {
+    /// The entry at `key`; one found in `old` moves back to `young`.
+    fn get(&mut self, key: Key, budget: usize) -> Option<Arc<Fetched>> {
+        if let Some(kept) = self.young.get(&key) {
+            return Some(kept.clone());
+        }
+        let kept = self.old.remove(&key)?;
+        self.insert(key, kept.clone(), budget);
+        Some(kept)
+    }
+
     fn insert(&mut self, key: Key, fetched: Arc<Fetched>, budget: usize) {
         let bytes = fetched.heap_bytes();
         if bytes > budget / 2 {
@@ -196,9 +201,7 @@ mod tests {
             for n in 1..100 {
                 halves.insert(key(n), fetched.clone(), budget);
                 // the one in use is asked for again and again: it moves back to `young`
-                if let Some(kept) = halves.old.remove(&used) {
-                    halves.insert(used, kept, budget);
-                } else if !halves.young.contains_key(&used) {
+                if halves.get(used, budget).is_none() {
                     halves.insert(used, fetched.clone(), budget);
                 }
             }
