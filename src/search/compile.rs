@@ -5,11 +5,10 @@
 //! Every scoring part is also named in [`Compiled::signals`], so `--explain` can say what each
 //! one gave a passage.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -17,6 +16,8 @@ use tantivy::Term;
 use super::bonus::BonusQuery;
 use super::plan::{Filters, Plan};
 use super::ranking::Ranking;
+use super::stats::Lexicon;
+use super::union::{Combine, UnionQuery};
 use super::word::WordPlan;
 use crate::analysis::AnalyzedToken;
 use crate::index::Fields;
@@ -73,28 +74,68 @@ fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Q
 /// The best-scoring of several alternatives, plus a small share of the others (a word's
 /// synonyms: one found counts, several found count a little more).
 fn best_of(alternatives: Vec<Box<dyn Query>>, ranking: &Ranking) -> Box<dyn Query> {
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(
+    Box::new(UnionQuery::new(
         alternatives,
-        ranking.synonym_tie_breaker,
+        Combine::BestOf {
+            tie_breaker: ranking.synonym_tie_breaker,
+        },
     ))
 }
 
+/// Does the index hold every one of `tokens` in `field`? An alternative with a term no
+/// passage holds can match nothing: it is left out of its union, which scores the same
+/// without the cost of setting it up.
+fn held(lexicon: &dyn Lexicon, field: Field, tokens: &[AnalyzedToken]) -> bool {
+    tokens.iter().all(|t| lexicon.holds(field, &t.text))
+}
+
 /// One word's clause: any of its forms, in any field.
-fn word_clause(word: &WordPlan, plan: &Plan, fields: &Fields, ranking: &Ranking) -> Box<dyn Query> {
+fn word_clause(
+    word: &WordPlan,
+    plan: &Plan,
+    fields: &Fields,
+    ranking: &Ranking,
+    lexicon: &dyn Lexicon,
+) -> Box<dyn Query> {
     let (w_fr, w_en) = (plan.french_weight, plan.english_weight);
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut add = |q: Box<dyn Query>, w: f32| alternatives.push((Occur::Should, boosted(q, w)));
+    // in a fixed order: the union adds the scores up in this order
+    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+    let add_term = |alternatives: &mut Vec<Box<dyn Query>>, field: Field, text: &str, w: f32| {
+        if lexicon.holds(field, text) {
+            alternatives.push(boosted(term_query(field, text), w));
+        }
+    };
     if let Some(fr) = &word.french {
-        add(term_query(fields.text_fr, fr), w_fr);
-        add(term_query(fields.heading_fr, fr), ranking.heading * w_fr);
+        add_term(&mut alternatives, fields.text_fr, fr, w_fr);
+        add_term(
+            &mut alternatives,
+            fields.heading_fr,
+            fr,
+            ranking.heading * w_fr,
+        );
     }
     if let Some(en) = &word.english {
-        add(term_query(fields.text_en, en), w_en);
-        add(term_query(fields.heading_en, en), ranking.heading * w_en);
+        add_term(&mut alternatives, fields.text_en, en, w_en);
+        add_term(
+            &mut alternatives,
+            fields.heading_en,
+            en,
+            ranking.heading * w_en,
+        );
     }
-    add(term_query(fields.exact, &word.exact), ranking.exact_term);
+    add_term(
+        &mut alternatives,
+        fields.exact,
+        &word.exact,
+        ranking.exact_term,
+    );
     for other in &word.number_writings {
-        add(term_query(fields.exact, other), ranking.number_writing);
+        add_term(
+            &mut alternatives,
+            fields.exact,
+            other,
+            ranking.number_writing,
+        );
     }
     // A word's synonyms count as one more way to find it, the best of them in full. (terms,
     // field, weight), in order of preference: a term already brought by an earlier group is
@@ -118,20 +159,25 @@ fn word_clause(word: &WordPlan, plan: &Plan, fields: &Fields, ranking: &Ranking)
         ),
         (&word.translations, fields.text_fr, ranking.dictionary),
     ];
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut synonyms: Vec<Box<dyn Query>> = Vec::new();
     for (terms, field, weight) in term_groups {
         for term in terms.iter().filter(|t| seen.insert((field, t.as_str()))) {
-            synonyms.push(boosted(term_query(field, term), weight));
+            if lexicon.holds(field, term) {
+                synonyms.push(boosted(term_query(field, term), weight));
+            }
         }
     }
     for p in &word.synonym_phrases {
+        if !held(lexicon, fields.exact, &p.exact) {
+            continue;
+        }
         if let Some(q) = phrase(fields.exact, &p.exact, 1) {
             synonyms.push(boosted(q, ranking.synonym_phrase * p.weight));
         }
     }
     if !synonyms.is_empty() {
-        add(best_of(synonyms, ranking), ranking.synonym);
+        alternatives.push(boosted(best_of(synonyms, ranking), ranking.synonym));
     }
     // A multi-word synonym naming what the section is about (`IMT-BS` in the fiche titled
     // `Institut Mines-Télécom Business School`), weighted as a heading word.
@@ -140,16 +186,19 @@ fn word_clause(word: &WordPlan, plan: &Plan, fields: &Fields, ranking: &Ranking)
         .iter()
         .filter_map(|p| {
             let tokens = p.heading_french.as_ref()?;
+            if !held(lexicon, fields.heading_fr, tokens) {
+                return None;
+            }
             phrase(fields.heading_fr, tokens, 1).map(|q| boosted(q, p.weight))
         })
         .collect();
     if !heading_phrases.is_empty() {
-        add(best_of(heading_phrases, ranking), ranking.heading);
+        alternatives.push(boosted(best_of(heading_phrases, ranking), ranking.heading));
     }
     for near in &word.near {
-        add(term_query(fields.exact, near), ranking.fuzzy);
+        add_term(&mut alternatives, fields.exact, near, ranking.fuzzy);
     }
-    let clause: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+    let clause: Box<dyn Query> = Box::new(UnionQuery::new(alternatives, Combine::Sum));
     if word.coordination > 0.0 {
         Box::new(BonusQuery::new(clause, word.coordination))
     } else {
@@ -158,8 +207,8 @@ fn word_clause(word: &WordPlan, plan: &Plan, fields: &Fields, ranking: &Ranking)
 }
 
 /// Compiles a plan, with its filters.
-pub fn compile(plan: &Plan, fields: &Fields, ranking: &Ranking) -> Compiled {
-    compile_filtered(plan, &plan.filters, fields, ranking)
+pub fn compile(plan: &Plan, fields: &Fields, ranking: &Ranking, lexicon: &dyn Lexicon) -> Compiled {
+    compile_filtered(plan, &plan.filters, fields, ranking, lexicon)
 }
 
 /// Compiles a plan with other filters than its own (none, for a filtered search's facets).
@@ -168,6 +217,7 @@ pub fn compile_filtered(
     filters: &Filters,
     fields: &Fields,
     ranking: &Ranking,
+    lexicon: &dyn Lexicon,
 ) -> Compiled {
     let mut signals = Vec::new();
     let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -182,15 +232,15 @@ pub fn compile_filtered(
             required.push((Occur::Must, q));
         }
     }
-    let mut scoring: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut scoring: Vec<Box<dyn Query>> = Vec::new();
     for word in &plan.words {
-        let clause = word_clause(word, plan, fields, ranking);
+        let clause = word_clause(word, plan, fields, ranking, lexicon);
         signals.push(Signal {
             name: format!("word {}", word.exact),
             query: clause.box_clone(),
             rescore: false,
         });
-        scoring.push((Occur::Should, clause));
+        scoring.push(clause);
     }
     // A word's thesaurus synonyms: the best one found, apart from the word's clause (too
     // loose to count as the word for the coordination bonus).
@@ -198,6 +248,7 @@ pub fn compile_filtered(
         let related = word
             .related
             .iter()
+            .filter(|t| lexicon.holds(fields.text_fr, t))
             .map(|t| term_query(fields.text_fr, t))
             .collect();
         let q = boosted(
@@ -209,7 +260,7 @@ pub fn compile_filtered(
             query: q.box_clone(),
             rescore: false,
         });
-        scoring.push((Occur::Should, q));
+        scoring.push(q);
     }
     let mut rescore: Vec<Box<dyn Query>> = Vec::new();
     let mut positional = |name: &str, q: Box<dyn Query>| {
@@ -235,7 +286,10 @@ pub fn compile_filtered(
         }
     }
     if !scoring.is_empty() {
-        required.push((Occur::Must, Box::new(BooleanQuery::new(scoring))));
+        required.push((
+            Occur::Must,
+            Box::new(UnionQuery::new(scoring, Combine::Sum)),
+        ));
     }
     if required.is_empty() {
         return Compiled {
@@ -266,6 +320,15 @@ mod tests {
     use super::*;
     use crate::search::plan::tests::plan_of;
 
+    /// An index that holds every term.
+    struct HoldsAll;
+
+    impl Lexicon for HoldsAll {
+        fn holds(&self, _: Field, _: &str) -> bool {
+            true
+        }
+    }
+
     fn names(compiled: &Compiled) -> Vec<(String, bool)> {
         compiled
             .signals
@@ -281,7 +344,7 @@ mod tests {
             "",
             &[("taux", 40), ("feminisation", 3)],
         );
-        let compiled = compile(&plan, &Fields::new(), &Ranking::default());
+        let compiled = compile(&plan, &Fields::new(), &Ranking::default(), &HoldsAll);
         assert!(compiled.query.is_some());
         assert_eq!(compiled.rescore.len(), 2, "the phrase and the proximity");
         assert_eq!(
@@ -298,7 +361,7 @@ mod tests {
     #[test]
     fn quoted_phrases_are_required_signals() {
         let plan = plan_of("\"écoles partenaires\" 2027", "", &[("2027", 10)]);
-        let compiled = compile(&plan, &Fields::new(), &Ranking::default());
+        let compiled = compile(&plan, &Fields::new(), &Ranking::default(), &HoldsAll);
         let names = names(&compiled);
         assert_eq!(
             names[0],
@@ -310,16 +373,21 @@ mod tests {
     #[test]
     fn punctuation_alone_compiles_to_nothing() {
         let plan = plan_of("?!", "", &[]);
-        let compiled = compile(&plan, &Fields::new(), &Ranking::default());
+        let compiled = compile(&plan, &Fields::new(), &Ranking::default(), &HoldsAll);
         assert!(compiled.query.is_none() && compiled.signals.is_empty());
     }
 
     #[test]
     fn a_filter_changes_no_signal() {
         let mut plan = plan_of("taux feminisation", "", &[("taux", 40)]);
-        let unfiltered = names(&compile(&plan, &Fields::new(), &Ranking::default()));
+        let unfiltered = names(&compile(
+            &plan,
+            &Fields::new(),
+            &Ranking::default(),
+            &HoldsAll,
+        ));
         plan.filters.doc = Some("cop".into());
-        let filtered = compile(&plan, &Fields::new(), &Ranking::default());
+        let filtered = compile(&plan, &Fields::new(), &Ranking::default(), &HoldsAll);
         assert_eq!(names(&filtered), unfiltered);
         assert!(format!("{:?}", filtered.query).contains("cop"));
     }

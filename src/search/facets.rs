@@ -8,7 +8,7 @@
 //! best matches lie when it matches a hundred thousand, at a cost that does not grow with the
 //! corpus.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::collector::{Count, TopDocs};
@@ -18,6 +18,7 @@ use tantivy::{DocAddress, SegmentReader};
 
 use super::compile::compile_filtered;
 use super::plan::{Filters, Plan};
+use super::stats::RequestStatistics;
 use super::{Engine, SearchRequest};
 use crate::error::Result;
 use crate::index::Fields;
@@ -61,11 +62,13 @@ impl Engine {
         request: &SearchRequest,
     ) -> Result<Facets> {
         // the same query without its filters (they do not change the plan's words)
+        let statistics = RequestStatistics::new(searcher);
         let compiled = compile_filtered(
             plan,
             &Filters::default(),
             self.passages.fields(),
             &self.ranking,
+            &statistics,
         );
         match &compiled.query {
             Some(q) => {
@@ -110,7 +113,7 @@ impl FacetKeys {
             doc_field: fields.schema.get_field_name(fields.doc_id).to_string(),
             lang_field: fields.schema.get_field_name(fields.lang).to_string(),
             doc_positions,
-            segments: Mutex::new(HashMap::new()),
+            segments: Mutex::new(HashMap::default()),
         }
     }
 
@@ -123,7 +126,7 @@ impl FacetKeys {
     ) -> tantivy::Result<HashMap<(usize, Lang), usize>> {
         let mut sorted: Vec<DocAddress> = addresses.iter().map(|(_, a)| *a).collect();
         sorted.sort_unstable();
-        let mut counts = HashMap::new();
+        let mut counts = HashMap::default();
         for chunk in sorted.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
             let keys = self.segment(searcher.segment_reader(chunk[0].segment_ord))?;
             let (Some(docs), Some(langs)) = (&keys.doc_column, &keys.lang_column) else {
@@ -202,8 +205,8 @@ pub fn tally(
     doc_filter: Option<usize>,
     lang_filter: Option<Lang>,
 ) -> Facets {
-    let mut per_doc: HashMap<usize, usize> = HashMap::new();
-    let mut per_lang: HashMap<Lang, usize> = HashMap::new();
+    let mut per_doc: HashMap<usize, usize> = HashMap::default();
+    let mut per_lang: HashMap<Lang, usize> = HashMap::default();
     for ((doc, lang), n) in matches {
         if lang_filter.is_none_or(|l| l == lang) {
             *per_doc.entry(doc).or_default() += n;
@@ -216,7 +219,11 @@ pub fn tally(
     // grow with the corpus): the most matches first, and the filtered document always.
     let mut ranked: Vec<(usize, usize)> = per_doc.into_iter().collect();
     let title = |i: usize| documents.get(i).map_or("", |d| d.title.as_str());
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| title(a.0).cmp(title(b.0))));
+    ranked.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| title(a.0).cmp(title(b.0)))
+            .then_with(|| a.0.cmp(&b.0))
+    });
     let cut = ranked.len().min(MAX_DOC_FACETS);
     if let Some(filtered) = doc_filter {
         if let Some(at) = ranked[cut..].iter().position(|&(i, _)| i == filtered) {

@@ -2,7 +2,7 @@
 //! as HTML with `<mark>` (a separate step). Matching re-runs the index analyzers over the
 //! passage, so stemmed, unaccented and number-joined forms light up the words as written.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use tantivy::tokenizer::{Language, TextAnalyzer};
 
@@ -79,7 +79,7 @@ impl StemCache {
     fn new(language: Language) -> StemCache {
         StemCache {
             stemmer: word_stemmer(language),
-            stems: HashMap::new(),
+            stems: HashMap::default(),
         }
     }
 

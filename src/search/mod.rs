@@ -17,9 +17,10 @@ pub mod rerank;
 pub mod rescore;
 pub mod stats;
 pub mod suggest;
+pub mod union;
 pub mod word;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -299,10 +300,10 @@ impl Engine {
         // term statistics read once for the plan and every clause's BM25 weight
         let statistics = RequestStatistics::new(&searcher);
         let plan = self.plan(&statistics, request);
-        let compiled = compile::compile(&plan, self.passages.fields(), &self.ranking);
+        let compiled = compile::compile(&plan, self.passages.fields(), &self.ranking, &statistics);
         let mut hits = Vec::new();
         let mut page = Vec::new();
-        let mut factors = HashMap::new();
+        let mut factors = HashMap::default();
         let mut total = 0;
         let mut confidence = 0.0;
         let mut facets = Facets::default();

@@ -3,7 +3,7 @@
 //! of a search (`docs/query-speed.md`). Bounded in bytes; keyed by segment and document, so an
 //! entry never outlives the segment it was read from.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::index::SegmentId;

@@ -9,8 +9,8 @@
 //! to the words counted (`4 défis`); one asking for a date or a duration, by a passage stating
 //! one near its words: those passages are also multiplied by the kind's boost.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::{DocAddress, Searcher};
@@ -41,7 +41,7 @@ impl<'a> FetchedPassages<'a> {
             searcher,
             store,
             cache,
-            read: HashMap::new(),
+            read: HashMap::default(),
         }
     }
 
@@ -142,7 +142,7 @@ pub fn rerank(
     } else {
         0.0
     };
-    let mut factors = HashMap::new();
+    let mut factors = HashMap::default();
     for (score, address) in top[..pool].iter_mut().filter(|(s, _)| *s >= floor) {
         let mut applied = RerankFactors {
             density: 1.0,

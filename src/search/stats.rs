@@ -1,8 +1,8 @@
 //! The index statistics a query plan is weighed with (passage counts, near words), behind a
 //! trait so that a plan can be built and tested without an index.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
@@ -32,6 +32,12 @@ pub trait TermStats {
     fn near_terms(&self, word: &str, limit: usize) -> Vec<String>;
 }
 
+/// Which terms the index holds.
+pub trait Lexicon {
+    /// Does any passage hold `text` in `field`?
+    fn holds(&self, field: Field, text: &str) -> bool;
+}
+
 /// A searcher's BM25 statistics for one request, each read from the index once: BM25 weighs
 /// every clause of a query, and a query's clauses name the same few terms and fields many
 /// times (a word in its clause, its bonus, the headings, the positional boosts), which the
@@ -49,7 +55,7 @@ impl<'a> RequestStatistics<'a> {
             searcher,
             num_docs: Cell::new(None),
             tokens: RefCell::new(Vec::new()),
-            doc_freqs: RefCell::new(HashMap::new()),
+            doc_freqs: RefCell::new(HashMap::default()),
         }
     }
 
@@ -84,6 +90,14 @@ impl Bm25StatisticsProvider for RequestStatistics<'_> {
         let n = self.searcher.doc_freq(term)?;
         self.doc_freqs.borrow_mut().insert(term.clone(), n);
         Ok(n)
+    }
+}
+
+impl Lexicon for RequestStatistics<'_> {
+    fn holds(&self, field: Field, text: &str) -> bool {
+        // on a read error, kept: the query then reports it
+        self.doc_freq(&Term::from_field_text(field, text))
+            .map_or(true, |n| n > 0)
     }
 }
 
