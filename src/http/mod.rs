@@ -46,6 +46,8 @@ pub struct AppState {
     /// their memory meanwhile, while in a first-come queue each runs at full speed and the
     /// slowest wait least.
     workers: Arc<tokio::sync::Semaphore>,
+    /// Run engine work on the async workers (see [`INLINE_MAX_PASSAGES`]).
+    inline: bool,
 }
 
 /// How clients reach the server: the base of the absolute links it hands out, and the `Host`
@@ -183,7 +185,14 @@ fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
     Ok(request)
 }
 
-/// Runs engine work off the async threads.
+/// Indexes up to this many passages answer any request in a few milliseconds (a
+/// 1,000-character query on the default corpus: 10 ms; the usual ones, under 1 ms).
+const INLINE_MAX_PASSAGES: usize = 50_000;
+
+/// Runs engine work. On a small index it runs on the async worker that took the request:
+/// handing it to another thread and back cost a third of the server's CPU per search there
+/// (see docs/query-speed.md). On a larger one it runs on the blocking pool, so that a long
+/// search never holds up the other connections a worker serves.
 async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
@@ -196,6 +205,12 @@ where
         .acquire_owned()
         .await
         .map_err(|e| ApiError(Error::Internal(format!("no worker slot: {e}"))))?;
+    if state.inline {
+        // as the blocking pool would: a panic is this request's error, not the connection's
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&engine)))
+            .map_err(|_| ApiError(Error::Internal("the search failed".into())))?
+            .map_err(ApiError);
+    }
     // The slot is held by the work itself: a request that times out still occupies its core
     // until the search ends.
     tokio::task::spawn_blocking(move || {
@@ -480,6 +495,7 @@ pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
         )
         .fallback(not_found)
         .with_state(AppState {
+            inline: engine.passage_count() <= INLINE_MAX_PASSAGES,
             engine,
             links: site.links.clone(),
             workers,
