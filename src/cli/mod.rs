@@ -532,7 +532,7 @@ fn print_eval(out: &mut impl Write, report: &eval::EvalReport) -> std::io::Resul
     )?;
     writeln!(
         out,
-        "time per query: median {:.2} ms, p99 {:.2} ms",
+        "time per query: median {:.3} ms, p99 {:.2} ms",
         report.median_ms, report.p99_ms
     )?;
     let failed: Vec<_> = report.outcomes.iter().filter(|o| !o.success).collect();
