@@ -552,3 +552,73 @@ fn watch_mode_picks_up_a_changed_corpus() {
     assert_eq!(found.as_deref(), Some("b"));
     assert_eq!(post_reindex(&server.url, Some("x")).0, 403);
 }
+
+/// A real server over the shared index whose engine work always goes to the blocking pool
+/// (as on an index of more than `inline_max_passages` passages).
+fn blocking_pool_server() -> String {
+    let engine =
+        Arc::new(sourcier::search::Engine::open(crate::util::shared_index()).expect("index opens"));
+    let options = sourcier::http::ServeOptions {
+        limits: sourcier::http::limits::Limits {
+            inline_max_passages: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(sourcier::http::serve_with(
+                engine,
+                "127.0.0.1:0".parse().expect("addr"),
+                options,
+                move |addr| {
+                    let _ = tx.send(addr);
+                },
+            ))
+            .expect("server runs");
+    });
+    let addr = rx.recv().expect("server reports its address");
+    format!("http://{addr}")
+}
+
+/// Engine work answers the same whether it runs on the async worker (small indexes, the
+/// shared server) or on the blocking pool (large ones).
+#[test]
+fn blocking_pool_and_async_worker_answer_alike() {
+    let pooled = blocking_pool_server();
+    let without_timing = |mut body: Value| {
+        if let Some(o) = body.as_object_mut() {
+            o.remove("took_ms");
+        }
+        body
+    };
+    let paths = [
+        "/api/search?q=taux%20de%20f%C3%A9minisation",
+        "/api/search?q=When%20did%20the%20board%20adopt%20IMT%27s%20mission%20statement%3F",
+        "/api/answer?q=Combien%20d%27%C3%A9tudiants%20%3F",
+        "/api/figures?q=13600",
+        "/api/search?q=",
+        "/api/search?q=ecoles&doc=no-such-document",
+    ];
+    for path in paths {
+        let (inline_status, inline_body) = get_url(&format!("{}{path}", server()));
+        let (pooled_status, pooled_body) = get_url(&format!("{pooled}{path}"));
+        assert_eq!(inline_status, pooled_status, "{path}");
+        assert_eq!(
+            without_timing(inline_body),
+            without_timing(pooled_body),
+            "{path}"
+        );
+    }
+    let (status, body) = get_url(&format!(
+        "{pooled}/api/search?q=taux%20de%20f%C3%A9minisation"
+    ));
+    assert_eq!(status, 200);
+    assert!(!body["hits"].as_array().expect("hits").is_empty());
+}

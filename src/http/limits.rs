@@ -27,6 +27,11 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// A request that takes longer is answered `503`.
     pub timeout: Duration,
+    /// On an index of up to this many passages, engine work runs on the async worker that
+    /// took the request (a search there takes well under a millisecond, less than handing it
+    /// to another thread); on a larger one, on the blocking pool, so that a long search never
+    /// holds up the other connections a worker serves.
+    pub inline_max_passages: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +43,7 @@ impl Default for Limits {
             max_header_bytes: 16 * 1024,
             max_body_bytes: 64 * 1024,
             timeout: Duration::from_secs(10),
+            inline_max_passages: 50_000,
         }
     }
 }

@@ -18,6 +18,7 @@ use axum::{Json, Router};
 use tower::ServiceExt;
 use tower_http::timeout::TimeoutLayer;
 
+use super::limits::Limits;
 use crate::ingest::{self, IngestOptions, Quiet};
 use crate::search::Engine;
 
@@ -36,22 +37,21 @@ pub struct Admin {
 struct Live {
     router: RwLock<Router>,
     site: super::Site,
+    /// Carried to each generation's router (see [`Limits::inline_max_passages`]).
+    inline_max_passages: usize,
     admin: Option<Admin>,
     /// One re-index at a time from this server.
     reindexing: tokio::sync::Mutex<()>,
 }
 
 /// The API over `engine`, swappable by the admin call. API requests that take longer than
-/// `timeout` are answered 503; the admin call, which runs a whole ingest, is not cut short.
-pub fn app(
-    engine: Arc<Engine>,
-    admin: Option<Admin>,
-    timeout: Duration,
-    site: super::Site,
-) -> Router {
+/// `limits.timeout` are answered 503; the admin call, which runs a whole ingest, is not cut
+/// short.
+pub fn app(engine: Arc<Engine>, admin: Option<Admin>, limits: Limits, site: super::Site) -> Router {
     let live = Arc::new(Live {
-        router: RwLock::new(super::app(engine, &site)),
+        router: RwLock::new(super::app(engine, &site, limits.inline_max_passages)),
         site,
+        inline_max_passages: limits.inline_max_passages,
         admin,
         reindexing: tokio::sync::Mutex::new(()),
     });
@@ -70,7 +70,7 @@ pub fn app(
         .fallback_service(forward)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
+            limits.timeout,
         ));
     Router::new()
         .route("/api/admin/reindex", post(reindex))
@@ -86,7 +86,7 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 impl Live {
     /// Serves `engine` from the next request on.
     fn swap(&self, engine: Engine) {
-        let router = super::app(Arc::new(engine), &self.site);
+        let router = super::app(Arc::new(engine), &self.site, self.inline_max_passages);
         match self.router.write() {
             Ok(mut current) => *current = router,
             Err(poisoned) => *poisoned.into_inner() = router,

@@ -46,7 +46,7 @@ pub struct AppState {
     /// their memory meanwhile, while in a first-come queue each runs at full speed and the
     /// slowest wait least.
     workers: Arc<tokio::sync::Semaphore>,
-    /// Run engine work on the async workers (see [`INLINE_MAX_PASSAGES`]).
+    /// Run engine work on the async workers (see [`limits::Limits::inline_max_passages`]).
     inline: bool,
 }
 
@@ -185,14 +185,10 @@ fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
     Ok(request)
 }
 
-/// Indexes up to this many passages answer any request in a few milliseconds (a
-/// 1,000-character query on the default corpus: 10 ms; the usual ones, under 1 ms).
-const INLINE_MAX_PASSAGES: usize = 50_000;
-
-/// Runs engine work. On a small index it runs on the async worker that took the request:
-/// handing it to another thread and back cost a third of the server's CPU per search there
-/// (see docs/query-speed.md). On a larger one it runs on the blocking pool, so that a long
-/// search never holds up the other connections a worker serves.
+/// Runs engine work: on the async worker that took the request on a small index (handing it
+/// to another thread and back cost a third of the server's CPU per search there, see
+/// docs/query-speed.md), on the blocking pool on a larger one (see
+/// [`limits::Limits::inline_max_passages`]).
 async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
@@ -463,8 +459,9 @@ async fn not_found() -> ApiError {
     })
 }
 
-/// The router, without a listener: tests call it in process, `serve` binds it.
-pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
+/// The router, without a listener: tests call it in process, `serve` binds it. Engine work
+/// runs on the async worker when the index has at most `inline_max_passages` passages.
+pub fn app(engine: Arc<Engine>, site: &Site, inline_max_passages: usize) -> Router {
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([
         Method::GET,
         Method::HEAD,
@@ -495,7 +492,7 @@ pub fn app(engine: Arc<Engine>, site: &Site) -> Router {
         )
         .fallback(not_found)
         .with_state(AppState {
-            inline: engine.passage_count() <= INLINE_MAX_PASSAGES,
+            inline: engine.passage_count() <= inline_max_passages,
             engine,
             links: site.links.clone(),
             workers,
@@ -531,7 +528,7 @@ pub async fn serve(
 /// The whole service: the swappable API inside the limits.
 pub fn service(engine: Arc<Engine>, options: ServeOptions, site: Site) -> Router {
     let guard = limits::Guard::new(options.limits);
-    live::app(engine, options.admin, options.limits.timeout, site)
+    live::app(engine, options.admin, options.limits, site)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             options.limits.max_body_bytes,
         ))
