@@ -556,35 +556,13 @@ fn watch_mode_picks_up_a_changed_corpus() {
 /// A real server over the shared index whose engine work always goes to the blocking pool
 /// (as on an index of more than `inline_max_passages` passages).
 fn blocking_pool_server() -> String {
-    let engine =
-        Arc::new(sourcier::search::Engine::open(crate::util::shared_index()).expect("index opens"));
-    let options = sourcier::http::ServeOptions {
+    crate::util::serve_shared_index(sourcier::http::ServeOptions {
         limits: sourcier::http::limits::Limits {
             inline_max_passages: 0,
             ..Default::default()
         },
         ..Default::default()
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime
-            .block_on(sourcier::http::serve_with(
-                engine,
-                "127.0.0.1:0".parse().expect("addr"),
-                options,
-                move |addr| {
-                    let _ = tx.send(addr);
-                },
-            ))
-            .expect("server runs");
-    });
-    let addr = rx.recv().expect("server reports its address");
-    format!("http://{addr}")
+    })
 }
 
 /// Engine work answers the same whether it runs on the async worker (small indexes, the

@@ -62,28 +62,33 @@ pub fn shared_index() -> &'static Path {
 /// Base URL of a real HTTP server over the shared index, started once on 127.0.0.1:0.
 pub fn server() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        let engine = Arc::new(sourcier::search::Engine::open(shared_index()).expect("index opens"));
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime
-                .block_on(sourcier::http::serve(
-                    engine,
-                    "127.0.0.1:0".parse().expect("addr"),
-                    move |addr| {
-                        let _ = tx.send(addr);
-                    },
-                ))
-                .expect("server runs");
-        });
-        let addr = rx.recv().expect("server reports its address");
-        format!("http://{addr}")
-    })
+    URL.get_or_init(|| serve_shared_index(sourcier::http::ServeOptions::default()))
+}
+
+/// Starts a real HTTP server over the shared index with `options`, on 127.0.0.1:0, in this
+/// process; returns its base URL.
+pub fn serve_shared_index(options: sourcier::http::ServeOptions) -> String {
+    let engine = Arc::new(sourcier::search::Engine::open(shared_index()).expect("index opens"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(sourcier::http::serve_with(
+                engine,
+                "127.0.0.1:0".parse().expect("addr"),
+                options,
+                move |addr| {
+                    let _ = tx.send(addr);
+                },
+            ))
+            .expect("server runs");
+    });
+    let addr = rx.recv().expect("server reports its address");
+    format!("http://{addr}")
 }
 
 /// An HTTP client that returns 4xx/5xx responses instead of errors.

@@ -189,7 +189,7 @@ fn search_request(params: Params) -> Result<SearchRequest, ApiError> {
 /// to another thread and back cost a third of the server's CPU per search there, see
 /// docs/query-speed.md), on the blocking pool on a larger one (see
 /// [`limits::Limits::inline_max_passages`]).
-async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+async fn run_engine<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Engine) -> Result<T, Error> + Send + 'static,
@@ -221,7 +221,7 @@ where
 
 async fn search(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     let request = search_request(params)?;
-    let response = blocking(&state, move |engine| engine.search(&request)).await?;
+    let response = run_engine(&state, move |engine| engine.search(&request)).await?;
     Ok(Json(response).into_response())
 }
 
@@ -260,7 +260,7 @@ async fn answer(State(state): State<AppState>, params: Params) -> Result<Respons
         limit: parse_usize(&params, "limit", 3)?,
         lang: lang_param(&params)?,
     };
-    let response = blocking(&state, move |engine| answer::answer(engine, &request)).await?;
+    let response = run_engine(&state, move |engine| answer::answer(engine, &request)).await?;
     Ok(Json(response).into_response())
 }
 
@@ -284,7 +284,7 @@ async fn figures(State(state): State<AppState>, params: Params) -> Result<Respon
         doc: text_param(&params, "doc"),
         limit: parse_usize(&params, "limit", 20)?,
     };
-    let response = blocking(&state, move |engine| {
+    let response = run_engine(&state, move |engine| {
         figure_lookup(engine.figures(), |d| engine.has_document(d), &query)
     })
     .await?;
@@ -304,7 +304,7 @@ async fn context(State(state): State<AppState>, params: Params) -> Result<Respon
         ..ContextRequest::new(query)
     };
     let links = state.links.clone();
-    let response = blocking(&state, move |engine| {
+    let response = run_engine(&state, move |engine| {
         context::context(engine, &links, &request)
     })
     .await?;
@@ -315,7 +315,7 @@ async fn passage(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let passage = blocking(&state, move |engine| engine.passage(&id)).await?;
+    let passage = run_engine(&state, move |engine| engine.passage(&id)).await?;
     Ok(Json(passage).into_response())
 }
 

@@ -57,23 +57,24 @@ impl Engine {
     /// best passages counted.
     pub(super) fn facets(
         &self,
-        searcher: &tantivy::Searcher,
+        statistics: &RequestStatistics,
         plan: &Plan,
         request: &SearchRequest,
     ) -> Result<Facets> {
         // the same query without its filters (they do not change the plan's words)
-        let statistics = RequestStatistics::new(searcher);
+        let searcher = statistics.searcher();
         let compiled = compile_filtered(
             plan,
             &Filters::default(),
             self.passages.fields(),
             &self.ranking,
-            &statistics,
+            statistics,
         );
         match &compiled.query {
             Some(q) => {
                 let collector = (TopDocs::with_limit(FACET_POOL).order_by_score(), Count);
-                let (top, total) = searcher.search(q.as_ref(), &collector)?;
+                let (top, total) =
+                    searcher.search_with_statistics_provider(q.as_ref(), &collector, statistics)?;
                 self.facets_of_top(searcher, &top, total, request)
             }
             None => Ok(Facets::default()),

@@ -316,7 +316,7 @@ impl Engine {
             facets = if request.doc.is_none() && request.lang.is_none() {
                 self.facets_of_top(&searcher, &top, total, request)?
             } else {
-                self.facets(&searcher, &plan, request)?
+                self.facets(&statistics, &plan, request)?
             };
             if !compiled.rescore.is_empty() {
                 rescore::rescore(&statistics, &compiled.rescore, &mut top)?;

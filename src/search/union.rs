@@ -1,6 +1,7 @@
 //! Unions of a few clauses: a word's forms, a word's synonyms, a query's words. They score
 //! exactly as tantivy's `BooleanQuery` of `Should` clauses (the sum) and `DisjunctionMaxQuery`
-//! (the best, plus a share of the others) do, adding the clauses' scores in the same order.
+//! (the best, plus a share of the others) do: with tantivy's own score combiners, adding the
+//! clauses' scores in the same order.
 //!
 //! tantivy's union scorer buffers a window of 4,096 passages, with one score accumulator
 //! each: 16–48 KB allocated and filled for every union, however few passages it will visit.
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use tantivy::query::{
     BooleanWeight, DisjunctionMaxCombiner, EmptyScorer, EnableScoring, Explanation, Occur, Query,
-    Scorer, SumCombiner, Weight,
+    ScoreCombiner, Scorer, SumCombiner, Weight,
 };
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
@@ -32,21 +33,6 @@ pub enum Combine {
 }
 
 impl Combine {
-    /// The combined score, the clauses' scores taken in clause order.
-    fn combine(self, scores: impl Iterator<Item = Score>) -> Score {
-        match self {
-            Combine::Sum => scores.fold(0.0, |sum, s| sum + s),
-            Combine::BestOf { tie_breaker } => {
-                let (mut max, mut sum): (Score, Score) = (0.0, 0.0);
-                for s in scores {
-                    max = max.max(s);
-                    sum += s;
-                }
-                max + (sum - max) * tie_breaker
-            }
-        }
-    }
-
     fn name(self) -> &'static str {
         match self {
             Combine::Sum => "Sum",
@@ -154,7 +140,13 @@ impl Weight for UnionWeight {
             0 => Box::new(EmptyScorer),
             // one clause scores alone as in the union: 0 + s, or s + 0 × tie_breaker
             1 => clauses.swap_remove(0),
-            _ => Box::new(UnionScorer::new(clauses, self.combine)),
+            _ => match self.combine {
+                Combine::Sum => Box::new(UnionScorer::new(clauses, SumCombiner::default())),
+                Combine::BestOf { tie_breaker } => Box::new(UnionScorer::new(
+                    clauses,
+                    DisjunctionMaxCombiner::with_tie_breaker(tie_breaker),
+                )),
+            },
         })
     }
 
@@ -189,24 +181,26 @@ impl Weight for Shared {
     }
 }
 
-/// The union of its clauses' scorers, each kept on its next passage.
-struct UnionScorer {
+/// The union of its clauses' scorers, each kept on its next passage; a passage's score is
+/// theirs combined by tantivy's own combiner `C`.
+struct UnionScorer<C> {
     /// The clauses not yet exhausted, in clause order (the order their scores add up in).
     clauses: Vec<Box<dyn Scorer>>,
     /// Each clause's current passage, read here rather than through a call per clause and
     /// passage.
     docs: Vec<DocId>,
-    combine: Combine,
+    /// An empty accumulator, copied for each passage scored.
+    combiner: C,
     doc: DocId,
 }
 
-impl UnionScorer {
-    fn new(clauses: Vec<Box<dyn Scorer>>, combine: Combine) -> UnionScorer {
+impl<C: ScoreCombiner> UnionScorer<C> {
+    fn new(clauses: Vec<Box<dyn Scorer>>, combiner: C) -> UnionScorer<C> {
         let docs = clauses.iter().map(|c| c.doc()).collect();
         let mut union = UnionScorer {
             clauses,
             docs,
-            combine,
+            combiner,
             doc: TERMINATED,
         };
         union.doc = union.lowest();
@@ -231,7 +225,7 @@ impl UnionScorer {
     }
 }
 
-impl DocSet for UnionScorer {
+impl<C: ScoreCombiner> DocSet for UnionScorer<C> {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
         if current == TERMINATED {
@@ -277,17 +271,15 @@ impl DocSet for UnionScorer {
     }
 }
 
-impl Scorer for UnionScorer {
+impl<C: ScoreCombiner> Scorer for UnionScorer<C> {
     fn score(&mut self) -> Score {
-        let current = self.doc;
-        let combine = self.combine;
-        combine.combine(
-            self.clauses
-                .iter_mut()
-                .zip(&self.docs)
-                .filter(|(_, doc)| **doc == current)
-                .map(|(c, _)| c.score()),
-        )
+        let mut combiner = self.combiner;
+        for (clause, doc) in self.clauses.iter_mut().zip(&self.docs) {
+            if *doc == self.doc {
+                combiner.update(clause);
+            }
+        }
+        combiner.score()
     }
 }
 
