@@ -130,6 +130,8 @@ pub struct Engine {
     figures: Figures,
     /// Passages read and tokenised by earlier searches on this generation.
     passage_cache: PassageCache,
+    /// Near terms of the words earlier searches looked up.
+    near_terms: suggest::NearTermCache,
 }
 
 impl Engine {
@@ -152,6 +154,7 @@ impl Engine {
             tracing::info!(file = %source.display(), headwords = dictionary.len(), "bilingual dictionary");
         }
         let passages = PassageStore::new(&index, fields)?;
+        let exact_field = passages.fields().exact;
         // Synonyms the passages never use could not match: not kept.
         let thesaurus = {
             let reader = passages.reader().clone();
@@ -188,6 +191,7 @@ impl Engine {
             thesaurus,
             figures,
             passage_cache: PassageCache::default(),
+            near_terms: suggest::NearTermCache::new(exact_field),
         })
     }
 
@@ -226,9 +230,9 @@ impl Engine {
         self.passages.searcher()
     }
 
-    /// A highlighter for one request (see [`Highlighter::for_request`]).
+    /// A highlighter for one request.
     pub fn highlighter(&self) -> Highlighter {
-        Highlighter::for_request(&self.highlighter)
+        self.highlighter.clone()
     }
 
     /// The weights and thresholds the engine ranks with.
@@ -279,6 +283,7 @@ impl Engine {
         let stats = IndexStats {
             statistics,
             fields: self.passages.fields(),
+            near: &self.near_terms,
         };
         Plan::build(request, &vocabulary, &stats, &self.ranking)
     }
@@ -339,6 +344,7 @@ impl Engine {
                     &mut top,
                 )?;
             }
+            let match_terms = plan.match_terms.prepare();
             for (rank, (score, address)) in top
                 .into_iter()
                 .skip(request.offset)
@@ -349,7 +355,7 @@ impl Engine {
                 if rank == 0 && request.offset == 0 {
                     confidence = highlighter.coverage(&read.tokens, &plan.coverage_words);
                 }
-                let ranges = highlighter.ranges(&read.tokens, &plan.match_terms);
+                let ranges = highlighter.ranges(&read.tokens, &match_terms);
                 let passage = &read.passage;
                 hits.push(Hit {
                     id: passage.id.clone(),
@@ -361,7 +367,6 @@ impl Engine {
                 });
                 page.push(address);
             }
-            highlighter.keep();
         }
         let strength = match_strength(total, confidence, self.ranking.strong_coverage);
         // "Did you mean" only when the query found little: a word the index lacks in a query
@@ -404,7 +409,7 @@ impl Engine {
         }
         let mut fixes = Vec::new();
         for word in unknown {
-            if let Some(fix) = suggest::closest_term(searcher, self.passages.fields().exact, word) {
+            if let Some(fix) = self.near_terms.closest_term(searcher, word) {
                 fixes.push((word.as_str(), fix));
             }
         }

@@ -8,7 +8,7 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::suggest;
+use super::suggest::NearTermCache;
 use crate::index::Fields;
 
 /// The indexed fields a plan asks statistics of.
@@ -105,6 +105,8 @@ impl Lexicon for RequestStatistics<'_> {
 pub struct IndexStats<'a> {
     pub statistics: &'a RequestStatistics<'a>,
     pub fields: &'a Fields,
+    /// The index's near terms already looked up (of the exact field).
+    pub near: &'a NearTermCache,
 }
 
 impl TermStats for IndexStats<'_> {
@@ -124,7 +126,8 @@ impl TermStats for IndexStats<'_> {
     }
 
     fn near_terms(&self, word: &str, limit: usize) -> Vec<String> {
-        suggest::near_terms(self.statistics.searcher(), self.fields.exact, word, limit)
+        self.near
+            .near_terms(self.statistics.searcher(), word, limit)
             .into_iter()
             .map(|near| near.term)
             .collect()
@@ -151,7 +154,7 @@ impl TermStats for FixedStats {
             .0
             .keys()
             .copied()
-            .filter(|t| suggest::bounded_levenshtein(word, t, 2).is_some())
+            .filter(|t| super::suggest::bounded_levenshtein(word, t, 2).is_some())
             .collect();
         near.sort_unstable();
         near.into_iter().take(limit).map(str::to_string).collect()

@@ -4,6 +4,9 @@
 //! a Levenshtein automaton run over the term dictionary, so the look-up does not scan the
 //! vocabulary.
 
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
@@ -64,14 +67,17 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
     let length = word.chars().count();
     // A Levenshtein automaton walks only the branches of the term dictionary that can end
     // within `max` edits of the word: the cost grows with the word, not with the vocabulary.
-    let automaton = FuzzyTermQuery::new(Term::from_field_text(field, word), max as u8, false);
+    // Building it is the dearest step (a DFA over every edit state), so it is built once and
+    // run over each segment.
+    let Ok(dfa) =
+        FuzzyTermQuery::new(Term::from_field_text(field, word), max as u8, false).automaton()
+    else {
+        return Vec::new();
+    };
     let mut found: Vec<NearTerm> = Vec::new();
     for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(field) else {
             continue;
-        };
-        let Ok(dfa) = automaton.automaton() else {
-            return Vec::new();
         };
         // Only the terms sharing the word's first letter are candidates: the walk is kept to
         // that range of the dictionary (terms sort by their UTF-8 bytes, that is by code
@@ -79,7 +85,7 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
         let mut from = [0u8; 4];
         let mut search = inverted
             .terms()
-            .search(dfa)
+            .search(&dfa)
             .ge(first.encode_utf8(&mut from));
         let mut to = [0u8; 4];
         if let Some(next) = char::from_u32(u32::from(first) + 1) {
@@ -120,12 +126,70 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
     found
 }
 
-/// The indexed term of `field` closest to `word`.
-pub fn closest_term(searcher: &Searcher, field: Field, word: &str) -> Option<String> {
-    near_terms(searcher, field, word, 1)
-        .into_iter()
-        .next()
-        .map(|n| n.term)
+/// Past this many words, the near-term cache starts again.
+const MAX_CACHED_WORDS: usize = 10_000;
+
+/// Near terms are looked up this many at least, so that the plan's look-up and the "did you
+/// mean" one for the same word share an entry.
+const KEPT_PER_WORD: usize = 8;
+
+/// The near terms of the words already looked up on one opened index (whose searcher never
+/// changes): a word the index lacks comes back in many queries (an English word over French
+/// passages, a common typo), and building its automaton costs more than the rest of its plan.
+/// Bounded by words, not by the corpus: at most [`MAX_CACHED_WORDS`] entries of a few terms.
+pub struct NearTermCache {
+    field: Field,
+    kept: Mutex<HashMap<String, Kept>>,
+}
+
+/// One word's near terms, looked up with `limit`.
+struct Kept {
+    limit: usize,
+    terms: Arc<[NearTerm]>,
+}
+
+impl NearTermCache {
+    /// A cache for the words of `field`.
+    pub fn new(field: Field) -> NearTermCache {
+        NearTermCache {
+            field,
+            kept: Mutex::new(HashMap::default()),
+        }
+    }
+
+    /// [`near_terms`] of `word` in the cache's field, at most `limit` of them.
+    pub fn near_terms(&self, searcher: &Searcher, word: &str, limit: usize) -> Vec<NearTerm> {
+        let kept = |kept: &HashMap<String, Kept>| {
+            kept.get(word)
+                .filter(|k| k.limit >= limit || k.terms.len() < k.limit)
+                .map(|k| k.terms.iter().take(limit).cloned().collect())
+        };
+        if let Some(found) = kept(&self.kept.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return found;
+        }
+        let looked_up = limit.max(KEPT_PER_WORD);
+        let terms: Arc<[NearTerm]> = near_terms(searcher, self.field, word, looked_up).into();
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= MAX_CACHED_WORDS {
+            kept.clear();
+        }
+        kept.insert(
+            word.to_string(),
+            Kept {
+                limit: looked_up,
+                terms: terms.clone(),
+            },
+        );
+        terms.iter().take(limit).cloned().collect()
+    }
+
+    /// The indexed term closest to `word`.
+    pub fn closest_term(&self, searcher: &Searcher, word: &str) -> Option<String> {
+        self.near_terms(searcher, word, 1)
+            .into_iter()
+            .next()
+            .map(|n| n.term)
+    }
 }
 
 #[cfg(test)]
