@@ -11,6 +11,7 @@ pub mod dictionary;
 pub mod lang;
 pub mod number_words;
 pub mod question;
+pub mod stems;
 pub(crate) mod stopwords;
 pub mod synonyms;
 pub mod thesaurus;
@@ -67,26 +68,25 @@ impl Analyzer {
         }
     }
 
-    /// The analyzer, for indexing or for queries.
+    /// The analyzer, for indexing or for queries. A query's words are stemmed through the
+    /// thread's remembered stems ([`stems`]): the same terms, without stemming again the
+    /// words every query repeats.
     pub fn build(self, mode: NumberMode) -> TextAnalyzer {
         let base = TextAnalyzer::builder(WordNumberTokenizer::new(mode))
             .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter);
-        match self {
-            Analyzer::French => base
-                .filter(StopWordFilter::remove(
-                    stopwords::FRENCH.iter().map(|w| w.to_string()),
-                ))
-                .filter(Stemmer::new(Language::French))
-                .build(),
-            Analyzer::English => base
-                .filter(StopWordFilter::remove(
-                    stopwords::ENGLISH.iter().map(|w| w.to_string()),
-                ))
-                .filter(Stemmer::new(Language::English))
-                .build(),
-            Analyzer::Exact => base.build(),
+        let (stop_words, lang, language) = match self {
+            Analyzer::French => (stopwords::FRENCH, Lang::Fr, Language::French),
+            Analyzer::English => (stopwords::ENGLISH, Lang::En, Language::English),
+            Analyzer::Exact => return base.build(),
+        };
+        let base = base.filter(StopWordFilter::remove(
+            stop_words.iter().map(|w| w.to_string()),
+        ));
+        match mode {
+            NumberMode::Query => base.filter(stems::KeptStems(lang)).build(),
+            NumberMode::Index => base.filter(Stemmer::new(language)).build(),
         }
     }
 }

@@ -381,7 +381,6 @@ pub fn answer(engine: &Engine, request: &AnswerRequest) -> Result<AnswerResponse
             &retrieved,
             response.strength,
         );
-        matcher.keep();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut seen = HashSet::new();
         for c in candidates {

@@ -6,9 +6,11 @@
 //! one gave a passage.
 
 use rustc_hash::FxHashSet as HashSet;
+use std::sync::Arc;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+    Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -42,6 +44,30 @@ pub struct Compiled {
     /// Every scoring part, named; their scores add up to a passage's score before the
     /// question rerank.
     pub signals: Vec<Signal>,
+}
+
+/// A query both searched and named as a signal, held once: a deep copy of a word's clause
+/// (its forms, synonyms and phrases) for a signal only `--explain` reads would cost as much
+/// as building it.
+#[derive(Clone, Debug)]
+struct SharedQuery(Arc<dyn Query>);
+
+impl SharedQuery {
+    /// The query, and a handle on it for its signal.
+    fn split(query: Box<dyn Query>) -> (Box<dyn Query>, Box<dyn Query>) {
+        let shared = SharedQuery(Arc::from(query));
+        (Box::new(shared.clone()), Box::new(shared))
+    }
+}
+
+impl Query for SharedQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        self.0.weight(enable_scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -224,9 +250,10 @@ pub fn compile_filtered(
     for tokens in &plan.phrases {
         if let Some(q) = phrase(fields.exact, tokens, 0) {
             let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+            let (q, signal) = SharedQuery::split(q);
             signals.push(Signal {
                 name: format!("quoted \"{}\"", words.join(" ")),
-                query: q.box_clone(),
+                query: signal,
                 rescore: false,
             });
             required.push((Occur::Must, q));
@@ -234,10 +261,11 @@ pub fn compile_filtered(
     }
     let mut scoring: Vec<Box<dyn Query>> = Vec::new();
     for word in &plan.words {
-        let clause = word_clause(word, plan, fields, ranking, lexicon);
+        let (clause, signal) =
+            SharedQuery::split(word_clause(word, plan, fields, ranking, lexicon));
         signals.push(Signal {
             name: format!("word {}", word.exact),
-            query: clause.box_clone(),
+            query: signal,
             rescore: false,
         });
         scoring.push(clause);
@@ -251,22 +279,23 @@ pub fn compile_filtered(
             .filter(|t| lexicon.holds(fields.text_fr, t))
             .map(|t| term_query(fields.text_fr, t))
             .collect();
-        let q = boosted(
+        let (q, signal) = SharedQuery::split(boosted(
             best_of(related, ranking),
             ranking.thesaurus * plan.french_weight,
-        );
+        ));
         signals.push(Signal {
             name: format!("thesaurus {}", word.exact),
-            query: q.box_clone(),
+            query: signal,
             rescore: false,
         });
         scoring.push(q);
     }
     let mut rescore: Vec<Box<dyn Query>> = Vec::new();
     let mut positional = |name: &str, q: Box<dyn Query>| {
+        let (q, signal) = SharedQuery::split(q);
         signals.push(Signal {
             name: name.to_string(),
-            query: q.box_clone(),
+            query: signal,
             rescore: true,
         });
         rescore.push(q);

@@ -2,15 +2,13 @@
 //! as HTML with `<mark>` (a separate step). Matching re-runs the index analyzers over the
 //! passage, so stemmed, unaccented and number-joined forms light up the words as written.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
-use tantivy::tokenizer::{Language, TextAnalyzer};
-
+use crate::analysis::stems::with_stem;
 #[cfg(test)]
 use crate::analysis::{analyze, Analyzer};
-use crate::analysis::{
-    dates, with_first_term, word_stemmer, FoldingTokenizer, NumberMode, TokenBuffer,
-};
+use crate::analysis::{dates, FoldingTokenizer, NumberMode, TokenBuffer};
+use crate::model::Lang;
 
 /// The analysed query terms to look for, per analyzer.
 #[derive(Debug, Default, Clone)]
@@ -20,81 +18,51 @@ pub struct MatchTerms {
     pub exact: HashSet<String>,
 }
 
+impl MatchTerms {
+    /// The terms ready to match the tokens of many passages: their first letters are worked
+    /// out once.
+    pub fn prepare(&self) -> PreparedTerms<'_> {
+        let (french_prefixes, english_prefixes) =
+            (Prefixes::of(&self.french), Prefixes::of(&self.english));
+        let mut first_bytes = FirstBytes::default();
+        for e in &self.exact {
+            first_bytes.add(e.as_bytes());
+        }
+        first_bytes.add_prefixes(&french_prefixes);
+        first_bytes.add_prefixes(&english_prefixes);
+        PreparedTerms {
+            terms: self,
+            french_prefixes,
+            english_prefixes,
+            first_bytes,
+        }
+    }
+}
+
+/// [`MatchTerms`] with the first letters of their forms, for [`Highlighter::ranges`].
+pub struct PreparedTerms<'a> {
+    terms: &'a MatchTerms,
+    french_prefixes: Prefixes,
+    english_prefixes: Prefixes,
+    first_bytes: FirstBytes,
+}
+
 /// What highlighting needs, built once and cloned per request (cheap). Passages are only
 /// tokenised and folded (the exact analyzer); a word is stemmed only when it could produce a
 /// wanted stem (it starts like one), which keeps highlighting ten passages well under a
-/// millisecond. Stemming goes through tantivy's own `Stemmer`, so forms agree with the index.
+/// millisecond. Stems are the thread's remembered ones ([`stems::with_stem`]), tantivy's own,
+/// so forms agree with the index.
 #[derive(Clone)]
 pub struct Highlighter {
     /// The exact analyzer in index mode, in one pass.
     exact: FoldingTokenizer,
-    french: StemCache,
-    english: StemCache,
-}
-
-thread_local! {
-    /// The highlighter this thread last used: its stem caches carry over to the next request
-    /// on the thread (a word's stem never changes, and a corpus's passages repeat their words).
-    static KEPT: std::cell::RefCell<Option<Highlighter>> = const { std::cell::RefCell::new(None) };
-}
-
-impl Highlighter {
-    /// A highlighter for one request: the one this thread used last, with its stems, or a
-    /// clone of `fresh`. Give it back with [`Highlighter::keep`].
-    pub fn for_request(fresh: &Highlighter) -> Highlighter {
-        KEPT.with(|kept| kept.borrow_mut().take())
-            .unwrap_or_else(|| fresh.clone())
-    }
-
-    /// Keeps this highlighter (and its stems) for the thread's next request.
-    pub fn keep(self) {
-        KEPT.with(|kept| *kept.borrow_mut() = Some(self));
-    }
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter {
             exact: FoldingTokenizer::new(NumberMode::Index),
-            french: StemCache::new(Language::French),
-            english: StemCache::new(Language::English),
         }
-    }
-}
-
-/// Past this many words, a stem cache starts again: a highlighter kept for many requests
-/// would otherwise hold every word it ever met.
-const MAX_CACHED_STEMS: usize = 50_000;
-
-/// One language's stemmer, and the stems of the words it has already seen: a request reads
-/// the same words in many passages (the question's own words first), and each is stemmed
-/// once.
-#[derive(Clone)]
-struct StemCache {
-    stemmer: TextAnalyzer,
-    stems: HashMap<String, String>,
-}
-
-impl StemCache {
-    fn new(language: Language) -> StemCache {
-        StemCache {
-            stemmer: word_stemmer(language),
-            stems: HashMap::default(),
-        }
-    }
-
-    /// Is the stem of `word` (folded) one of `stems`?
-    fn stem_in(&mut self, word: &str, stems: &HashSet<String>) -> bool {
-        if let Some(stem) = self.stems.get(word) {
-            return stems.contains(stem);
-        }
-        let stem = with_first_term(&mut self.stemmer, word, str::to_owned);
-        let found = stems.contains(&stem);
-        if self.stems.len() >= MAX_CACHED_STEMS {
-            self.stems.clear();
-        }
-        self.stems.insert(word.to_owned(), stem);
-        found
     }
 }
 
@@ -119,6 +87,14 @@ impl Prefix {
 
     fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Does `word` start with this prefix? Compared byte by byte: a prefix is a few bytes,
+    /// and this runs for many passage words per query, where a call to `memcmp` costs more
+    /// than the comparison.
+    fn starts(&self, word: &[u8]) -> bool {
+        let len = usize::from(self.len);
+        word.len() >= len && (0..len).all(|i| self.bytes[i] == word[i])
     }
 }
 
@@ -270,10 +246,7 @@ impl PassageTokens {
 /// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
 /// only cuts or rewrites endings, so a word and its stem share their first letters.
 fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
-    prefixes
-        .0
-        .iter()
-        .any(|p| word.as_bytes().starts_with(p.as_bytes()))
+    prefixes.0.iter().any(|p| p.starts(word.as_bytes()))
 }
 
 impl Highlighter {
@@ -285,38 +258,33 @@ impl Highlighter {
 
     /// Does this passage token match the wanted French/English stems?
     fn stem_matches(&mut self, word: &str, french: StemSet, english: StemSet) -> bool {
+        let stem_in = |lang, stems: &HashSet<String>| with_stem(lang, word, |s| stems.contains(s));
         (!french.stems.is_empty()
             && may_stem_to(word, french.prefixes)
-            && self.french.stem_in(word, french.stems))
+            && stem_in(Lang::Fr, french.stems))
             || (!english.stems.is_empty()
                 && may_stem_to(word, english.prefixes)
-                && self.english.stem_in(word, english.stems))
+                && stem_in(Lang::En, english.stems))
     }
 
-    /// Byte ranges of the passage whose words match, sorted and merged.
-    pub fn ranges(&mut self, tokens: &PassageTokens, terms: &MatchTerms) -> Vec<(usize, usize)> {
-        let (french_prefixes, english_prefixes) =
-            (Prefixes::of(&terms.french), Prefixes::of(&terms.english));
+    /// Byte ranges of the passage whose words match `terms`, sorted and merged.
+    pub fn ranges(&mut self, tokens: &PassageTokens, terms: &PreparedTerms) -> Vec<(usize, usize)> {
         let french = StemSet {
-            stems: &terms.french,
-            prefixes: &french_prefixes,
+            stems: &terms.terms.french,
+            prefixes: &terms.french_prefixes,
         };
         let english = StemSet {
-            stems: &terms.english,
-            prefixes: &english_prefixes,
+            stems: &terms.terms.english,
+            prefixes: &terms.english_prefixes,
         };
-        let mut first_bytes = FirstBytes::default();
-        for e in &terms.exact {
-            first_bytes.add(e.as_bytes());
-        }
-        first_bytes.add_prefixes(&french_prefixes);
-        first_bytes.add_prefixes(&english_prefixes);
         let mut ranges = Vec::new();
         for token in tokens.exact.iter() {
-            if !first_bytes.may_start(token.text) {
+            if !terms.first_bytes.may_start(token.text) {
                 continue;
             }
-            if terms.exact.contains(token.text) || self.stem_matches(token.text, french, english) {
+            if terms.terms.exact.contains(token.text)
+                || self.stem_matches(token.text, french, english)
+            {
                 ranges.push((token.from, token.to));
             }
         }
@@ -354,7 +322,7 @@ impl Highlighter {
     /// Byte ranges of `text` that match.
     pub fn ranges_in(&mut self, text: &str, terms: &MatchTerms) -> Vec<(usize, usize)> {
         let tokens = self.analyze(text);
-        self.ranges(&tokens, terms)
+        self.ranges(&tokens, &terms.prepare())
     }
 
     /// Does the passage token stand for the query word?
@@ -537,23 +505,6 @@ mod tests {
     }
 
     #[test]
-    fn a_highlighter_kept_from_request_to_request_marks_what_a_fresh_one_does() {
-        let fresh = Highlighter::default();
-        let text = "Les étudiantes et les étudiants des écoles partenaires.";
-        for query in ["etudiant", "ecoles partenaires", "etudiantes ecole"] {
-            let wanted = MatchTerms {
-                french: terms(Analyzer::French, query),
-                ..MatchTerms::default()
-            };
-            let mut kept = Highlighter::for_request(&fresh);
-            let ranges = kept.ranges_in(text, &wanted);
-            kept.keep();
-            assert_eq!(ranges, fresh.clone().ranges_in(text, &wanted), "{query}");
-            assert!(!ranges.is_empty(), "{query}");
-        }
-    }
-
-    #[test]
     fn finds_a_number_beside_the_counted_word() {
         let mut h = Highlighter::default();
         let counted = MatchTerms {
@@ -563,7 +514,7 @@ mod tests {
         };
         let beside = |h: &mut Highlighter, text: &str| {
             let tokens = h.analyze(text);
-            let ranges = h.ranges(&tokens, &counted);
+            let ranges = h.ranges(&tokens, &counted.prepare());
             h.number_beside_match(&tokens, &ranges, 2)
         };
         assert!(beside(
@@ -590,7 +541,7 @@ mod tests {
         };
         let near = |h: &mut Highlighter, text: &str| {
             let tokens = h.analyze(text);
-            let ranges = h.ranges(&tokens, &asked);
+            let ranges = h.ranges(&tokens, &asked.prepare());
             h.time_beside_match(&tokens, &ranges, 5)
         };
         assert!(near(&mut h, "IMT-SupdeCo Dakar a été ouverte en 2019"));

@@ -124,13 +124,15 @@ pub fn rerank(
                 ranking.time_boost,
             ),
         };
-        (&focus.terms, stated, window, boost)
+        (focus.terms.prepare(), stated, window, boost)
     });
     let density = word_density.then(|| WordStems::of(&plan.coverage_words, true));
     let max_factor = density
         .as_ref()
         .map_or(1.0, |_| 1.0 + ranking.density_boost)
-        * focus.map_or(1.0, |(.., answer_boost)| answer_boost);
+        * focus
+            .as_ref()
+            .map_or(1.0, |(.., answer_boost)| *answer_boost);
     // Only the first passages are scored again, however many are asked for, so a page's order
     // does not depend on its size. The factors only raise a score, so the passages after the
     // pool stay below every passage in it.
@@ -155,10 +157,10 @@ pub fn rerank(
                 highlighter.densest_share(&read.tokens, heading, stems, ranking.density_window);
             applied.density = 1.0 + ranking.density_boost * share;
         }
-        if let Some((terms, stated, window, answer_boost)) = focus {
+        if let Some((terms, stated, window, answer_boost)) = &focus {
             let ranges = highlighter.ranges(&read.tokens, terms);
-            if stated(highlighter, &read.tokens, &ranges, window) {
-                applied.answer = answer_boost;
+            if stated(highlighter, &read.tokens, &ranges, *window) {
+                applied.answer = *answer_boost;
             }
         }
         *score *= applied.density;
