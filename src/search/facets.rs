@@ -11,11 +11,11 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, SegmentReader};
 
+use super::collect::Candidates;
 use super::compile::compile_filtered;
 use super::plan::{Filters, Plan};
 use super::stats::RequestStatistics;
@@ -72,7 +72,8 @@ impl Engine {
         );
         match &compiled.query {
             Some(q) => {
-                let collector = (TopDocs::with_limit(FACET_POOL).order_by_score(), Count);
+                // all counted, so in any order
+                let collector = Candidates { limit: FACET_POOL };
                 let (top, total) =
                     searcher.search_with_statistics_provider(q.as_ref(), &collector, statistics)?;
                 self.facets_of_top(searcher, &top, total, request)

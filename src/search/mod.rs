@@ -4,6 +4,7 @@
 //! HTTP: the API and the CLI both call [`Engine::search`].
 
 pub mod bonus;
+pub mod collect;
 pub mod compile;
 pub mod expand;
 pub mod explain;
@@ -25,7 +26,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::analysis::dictionary::Dictionary;
@@ -247,6 +247,7 @@ impl Engine {
 
     /// The best passages of the compiled query, enough of them for the page, the question
     /// rerank, the positional rescoring and (without filters) the facets; and how many match.
+    /// The passages come unsorted (see [`collect`]).
     fn candidates(
         &self,
         statistics: &RequestStatistics,
@@ -266,7 +267,7 @@ impl Engine {
         if request.doc.is_none() && request.lang.is_none() {
             pool = pool.max(facets::FACET_POOL);
         }
-        let collector = (TopDocs::with_limit(pool).order_by_score(), Count);
+        let collector = collect::Candidates { limit: pool };
         Ok(statistics
             .searcher()
             .search_with_statistics_provider(query, &collector, statistics)?)
@@ -318,12 +319,18 @@ impl Engine {
             let (mut top, count) =
                 self.candidates(&statistics, q.as_ref(), &compiled, rerank, request)?;
             total = count;
+            // The rescoring sorts them; the facets count the first FACET_POOL, so they must be
+            // in order when there are more.
+            let rescored = !compiled.rescore.is_empty();
+            if !rescored || top.len() > facets::FACET_POOL {
+                collect::sort(&mut top);
+            }
             facets = if request.doc.is_none() && request.lang.is_none() {
                 self.facets_of_top(&searcher, &top, total, request)?
             } else {
                 self.facets(&statistics, &plan, request)?
             };
-            if !compiled.rescore.is_empty() {
+            if rescored {
                 rescore::rescore(&statistics, &compiled.rescore, &mut top)?;
             }
             top.truncate(if rerank {
