@@ -7,9 +7,9 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
+use tantivy_fst::Automaton;
 
 /// Levenshtein distance between `a` and `b`, or `None` when above `max`.
 pub fn bounded_levenshtein(a: &str, b: &str, max: usize) -> Option<usize> {
@@ -67,13 +67,7 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
     let length = word.chars().count();
     // A Levenshtein automaton walks only the branches of the term dictionary that can end
     // within `max` edits of the word: the cost grows with the word, not with the vocabulary.
-    // Building it is the dearest step (a DFA over every edit state), so it is built once and
-    // run over each segment.
-    let Ok(dfa) =
-        FuzzyTermQuery::new(Term::from_field_text(field, word), max as u8, false).automaton()
-    else {
-        return Vec::new();
-    };
+    let automaton = NearWords::new(word, max);
     let mut found: Vec<NearTerm> = Vec::new();
     for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(field) else {
@@ -85,7 +79,7 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
         let mut from = [0u8; 4];
         let mut search = inverted
             .terms()
-            .search(&dfa)
+            .search(&automaton)
             .ge(first.encode_utf8(&mut from));
         let mut to = [0u8; 4];
         if let Some(next) = char::from_u32(u32::from(first) + 1) {
@@ -124,6 +118,122 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
     found.sort();
     found.truncate(limit);
     found
+}
+
+/// The longest word (in chars) [`NearWords`] follows, longer than any indexed term (they are
+/// cut at 60 bytes); longer ones have no near terms.
+const MAX_WORD_CHARS: usize = 63;
+
+/// The words within `max` edits (insertions, deletions, substitutions of chars) of a word,
+/// as an automaton over the UTF-8 bytes of the term dictionary: the same words as a
+/// Levenshtein DFA (tantivy's `FuzzyTermQuery`), but each state (a row of the edit-distance
+/// table) is computed when the walk reaches it, where a DFA is built whole before the walk,
+/// at a cost that dwarfed the walk itself.
+struct NearWords {
+    word: Vec<char>,
+    max: u8,
+}
+
+/// A row of the edit-distance table: `row[j]` is the distance between the chars read so
+/// far and the word's first `j` chars (capped at `max + 1`); with the bytes of a char not
+/// yet complete.
+#[derive(Clone)]
+struct Row {
+    row: [u8; MAX_WORD_CHARS + 1],
+    pending: u32,
+    pending_bytes: u8,
+}
+
+impl NearWords {
+    fn new(word: &str, max: usize) -> NearWords {
+        NearWords {
+            word: word.chars().collect(),
+            max: u8::try_from(max).unwrap_or(u8::MAX - 1),
+        }
+    }
+
+    /// The row after reading `c`.
+    fn step(&self, state: &Row, c: char) -> Row {
+        let cap = self.max.saturating_add(1);
+        let mut next = Row {
+            row: [cap; MAX_WORD_CHARS + 1],
+            pending: 0,
+            pending_bytes: 0,
+        };
+        next.row[0] = state.row[0].saturating_add(1).min(cap);
+        for (j, &w) in self.word.iter().enumerate() {
+            let substitute = state.row[j] + u8::from(w != c);
+            let delete = state.row[j + 1].saturating_add(1);
+            let insert = next.row[j].saturating_add(1);
+            next.row[j + 1] = substitute.min(delete).min(insert).min(cap);
+        }
+        next
+    }
+}
+
+impl Automaton for NearWords {
+    type State = Row;
+
+    fn start(&self) -> Row {
+        let mut row = [0; MAX_WORD_CHARS + 1];
+        for (j, cell) in row.iter_mut().enumerate() {
+            *cell = u8::try_from(j)
+                .unwrap_or(u8::MAX)
+                .min(self.max.saturating_add(1));
+        }
+        Row {
+            row,
+            pending: 0,
+            pending_bytes: 0,
+        }
+    }
+
+    fn is_match(&self, state: &Row) -> bool {
+        self.word.len() <= MAX_WORD_CHARS
+            && state.pending_bytes == 0
+            && state.row[self.word.len()] <= self.max
+    }
+
+    fn can_match(&self, state: &Row) -> bool {
+        self.word.len() <= MAX_WORD_CHARS
+            && state.row[..=self.word.len()].iter().any(|&d| d <= self.max)
+    }
+
+    fn accept(&self, state: &Row, byte: u8) -> Row {
+        if self.word.len() > MAX_WORD_CHARS {
+            return state.clone();
+        }
+        match byte {
+            0x00..=0x7F => self.step(state, char::from(byte)),
+            // a char's continuation byte
+            0x80..=0xBF => {
+                let pending = (state.pending << 6) | u32::from(byte & 0x3F);
+                if state.pending_bytes <= 1 {
+                    let c = char::from_u32(pending).unwrap_or(char::REPLACEMENT_CHARACTER);
+                    self.step(state, c)
+                } else {
+                    Row {
+                        pending,
+                        pending_bytes: state.pending_bytes - 1,
+                        ..state.clone()
+                    }
+                }
+            }
+            // a char's first byte: how many follow, and its own bits
+            _ => {
+                let (pending_bytes, bits) = match byte {
+                    0xC0..=0xDF => (1, byte & 0x1F),
+                    0xE0..=0xEF => (2, byte & 0x0F),
+                    _ => (3, byte & 0x07),
+                };
+                Row {
+                    pending: u32::from(bits),
+                    pending_bytes,
+                    ..state.clone()
+                }
+            }
+        }
+    }
 }
 
 /// Past this many words, the near-term cache starts again.
@@ -195,6 +305,108 @@ impl NearTermCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use tantivy::query::FuzzyTermQuery;
+    use tantivy::schema::{Schema, STRING};
+    use tantivy::{doc, Index, IndexWriter, Term};
+
+    /// Runs the automaton over `term`'s bytes: does it accept, and did it ever rule the term
+    /// out before its end?
+    fn run(automaton: &NearWords, term: &str) -> (bool, bool) {
+        let mut state = automaton.start();
+        let mut ruled_out = false;
+        for &b in term.as_bytes() {
+            ruled_out |= !automaton.can_match(&state);
+            state = automaton.accept(&state, b);
+        }
+        (automaton.is_match(&state), ruled_out)
+    }
+
+    proptest! {
+        /// Accepts exactly the words within the distance, and never rules out a prefix of
+        /// one of them.
+        #[test]
+        fn accepts_the_words_within_the_distance(
+            word in "[abé漢😀]{0,9}",
+            term in "[abcé漢😀]{0,11}",
+            max in 0usize..3,
+        ) {
+            let automaton = NearWords::new(&word, max);
+            let (accepted, ruled_out) = run(&automaton, &term);
+            let near = bounded_levenshtein(&word, &term, max).is_some();
+            prop_assert_eq!(accepted, near);
+            if near {
+                prop_assert!(!ruled_out);
+            }
+        }
+    }
+
+    /// The same terms as tantivy's Levenshtein DFA, over a real term dictionary.
+    #[test]
+    fn walks_the_dictionary_as_the_dfa_does() -> tantivy::Result<()> {
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("word", STRING);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        let words = [
+            "feminisation",
+            "feminisatio",
+            "feminization",
+            "feminisations",
+            "femme",
+            "ecole",
+            "ecoles",
+            "eole",
+            "ecolo",
+            "école",
+            "écoles",
+            "ecolé",
+            "partenaires",
+            "partenaire",
+            "parte",
+            "additionnel",
+            "additional",
+            "additionnels",
+            "strasbourg",
+            "strasburg",
+        ];
+        for w in words {
+            writer.add_document(doc!(field => w))?;
+        }
+        writer.commit()?;
+        let searcher = index.reader()?.searcher();
+        let segment = &searcher.segment_readers()[0];
+        let inverted = segment.inverted_index(field)?;
+        fn matched<A: Automaton>(mut terms: tantivy::termdict::TermStreamer<'_, A>) -> Vec<String>
+        where
+            A::State: Clone,
+        {
+            let mut out = Vec::new();
+            while terms.advance() {
+                out.push(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+            out
+        }
+        for word in [
+            "feminisaton",
+            "ecole",
+            "ecoles",
+            "additional",
+            "strasbourg",
+            "é",
+            "",
+        ] {
+            for max in [1u8, 2] {
+                let dfa = FuzzyTermQuery::new(Term::from_field_text(field, word), max, false)
+                    .automaton()?;
+                let expected = matched(inverted.terms().search(dfa).into_stream()?);
+                let ours = NearWords::new(word, usize::from(max));
+                let got = matched(inverted.terms().search(&ours).into_stream()?);
+                assert_eq!(got, expected, "{word} within {max}");
+            }
+        }
+        Ok(())
+    }
 
     #[test]
     fn levenshtein_is_bounded() {
