@@ -24,12 +24,7 @@ impl MatchTerms {
     pub fn prepare(&self) -> PreparedTerms<'_> {
         let (french_prefixes, english_prefixes) =
             (Prefixes::of(&self.french), Prefixes::of(&self.english));
-        let mut first_bytes = FirstBytes::default();
-        for e in &self.exact {
-            first_bytes.add(e.as_bytes());
-        }
-        first_bytes.add_prefixes(&french_prefixes);
-        first_bytes.add_prefixes(&english_prefixes);
+        let first_bytes = FirstBytes::of(&self.exact, &french_prefixes, &english_prefixes);
         PreparedTerms {
             terms: self,
             french_prefixes,
@@ -122,6 +117,21 @@ struct FirstBytes {
 }
 
 impl FirstBytes {
+    /// The first bytes of exact forms and of stem prefixes.
+    fn of<'s>(
+        exact: impl IntoIterator<Item = &'s String>,
+        french: &Prefixes,
+        english: &Prefixes,
+    ) -> FirstBytes {
+        let mut first_bytes = FirstBytes::default();
+        for e in exact {
+            first_bytes.add(e.as_bytes());
+        }
+        first_bytes.add_prefixes(french);
+        first_bytes.add_prefixes(english);
+        first_bytes
+    }
+
     fn add(&mut self, form: &[u8]) {
         match form.first() {
             Some(&b) => self.bits[usize::from(b >> 6)] |= 1 << (b & 63),
@@ -190,12 +200,7 @@ impl<'a> WordStems<'a> {
                 let english: HashSet<String> = w.english.iter().cloned().collect();
                 let (french_prefixes, english_prefixes) =
                     (Prefixes::of(&french), Prefixes::of(&english));
-                let mut first_bytes = FirstBytes::default();
-                for e in &w.exact {
-                    first_bytes.add(e.as_bytes());
-                }
-                first_bytes.add_prefixes(&french_prefixes);
-                first_bytes.add_prefixes(&english_prefixes);
+                let first_bytes = FirstBytes::of(&w.exact, &french_prefixes, &english_prefixes);
                 WordStems {
                     exact: &w.exact,
                     french_prefixes,
