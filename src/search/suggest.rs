@@ -67,7 +67,9 @@ pub fn near_terms(searcher: &Searcher, field: Field, word: &str, limit: usize) -
     let length = word.chars().count();
     // A Levenshtein automaton walks only the branches of the term dictionary that can end
     // within `max` edits of the word: the cost grows with the word, not with the vocabulary.
-    let automaton = NearWords::new(word, max);
+    let Some(automaton) = NearWords::new(word, max) else {
+        return Vec::new();
+    };
     let mut found: Vec<NearTerm> = Vec::new();
     for segment in searcher.segment_readers() {
         let Ok(inverted) = segment.inverted_index(field) else {
@@ -145,11 +147,13 @@ struct Row {
 }
 
 impl NearWords {
-    fn new(word: &str, max: usize) -> NearWords {
-        NearWords {
-            word: word.chars().collect(),
+    /// `None` for a word longer than [`MAX_WORD_CHARS`].
+    fn new(word: &str, max: usize) -> Option<NearWords> {
+        let word: Vec<char> = word.chars().collect();
+        (word.len() <= MAX_WORD_CHARS).then(|| NearWords {
+            word,
             max: u8::try_from(max).unwrap_or(u8::MAX - 1),
-        }
+        })
     }
 
     /// The row after reading `c`.
@@ -189,20 +193,14 @@ impl Automaton for NearWords {
     }
 
     fn is_match(&self, state: &Row) -> bool {
-        self.word.len() <= MAX_WORD_CHARS
-            && state.pending_bytes == 0
-            && state.row[self.word.len()] <= self.max
+        state.pending_bytes == 0 && state.row[self.word.len()] <= self.max
     }
 
     fn can_match(&self, state: &Row) -> bool {
-        self.word.len() <= MAX_WORD_CHARS
-            && state.row[..=self.word.len()].iter().any(|&d| d <= self.max)
+        state.row[..=self.word.len()].iter().any(|&d| d <= self.max)
     }
 
     fn accept(&self, state: &Row, byte: u8) -> Row {
-        if self.word.len() > MAX_WORD_CHARS {
-            return state.clone();
-        }
         match byte {
             0x00..=0x7F => self.step(state, char::from(byte)),
             // a char's continuation byte
@@ -331,7 +329,7 @@ mod tests {
             term in "[abcé漢😀]{0,11}",
             max in 0usize..3,
         ) {
-            let automaton = NearWords::new(&word, max);
+            let automaton = NearWords::new(&word, max).expect("a short word");
             let (accepted, ruled_out) = run(&automaton, &term);
             let near = bounded_levenshtein(&word, &term, max).is_some();
             prop_assert_eq!(accepted, near);
@@ -400,7 +398,7 @@ mod tests {
                 let dfa = FuzzyTermQuery::new(Term::from_field_text(field, word), max, false)
                     .automaton()?;
                 let expected = matched(inverted.terms().search(dfa).into_stream()?);
-                let ours = NearWords::new(word, usize::from(max));
+                let ours = NearWords::new(word, usize::from(max)).expect("a short word");
                 let got = matched(inverted.terms().search(&ours).into_stream()?);
                 assert_eq!(got, expected, "{word} within {max}");
             }
