@@ -145,6 +145,18 @@ impl FirstBytes {
         }
     }
 
+    /// The first bytes of every form of any of `words`.
+    fn any_of(words: &[WordStems]) -> FirstBytes {
+        let mut any = FirstBytes::default();
+        for w in words {
+            for (bits, more) in any.bits.iter_mut().zip(w.first_bytes.bits) {
+                *bits |= more;
+            }
+            any.any |= w.first_bytes.any;
+        }
+        any
+    }
+
     fn may_start(&self, word: &str) -> bool {
         self.any
             || word
@@ -250,6 +262,17 @@ impl PassageTokens {
 
 /// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
 /// only cuts or rewrites endings, so a word and its stem share their first letters.
+/// The indexes of the bits set in `mask`, lowest first.
+fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            k
+        })
+    })
+}
+
 fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
     prefixes.0.iter().any(|p| p.starts(word.as_bytes()))
 }
@@ -330,36 +353,89 @@ impl Highlighter {
         self.ranges(&tokens, &terms.prepare())
     }
 
-    /// Does the passage token stand for the query word?
-    fn token_is(&mut self, token: &str, word: &WordStems) -> bool {
-        if !word.first_bytes.may_start(token) {
-            return false;
+    /// The words of `words` (at most 64) the passage token stands for, in any of their forms,
+    /// as bits. The token's stem in each language is looked up once, whatever the number of
+    /// words that could have it.
+    fn matched_mask(&mut self, token: &str, words: &[WordStems]) -> u64 {
+        debug_assert!(words.len() <= 64);
+        // words found as typed, and those whose French or English stems the token may have
+        let (mut found, mut french, mut english) = (0u64, 0u64, 0u64);
+        for (k, word) in words.iter().enumerate() {
+            if !word.first_bytes.may_start(token) {
+                continue;
+            }
+            let bit = 1 << k;
+            if word.exact.iter().any(|e| e == token) {
+                found |= bit;
+                continue;
+            }
+            if !word.french.is_empty() && may_stem_to(token, &word.french_prefixes) {
+                french |= bit;
+            }
+            if !word.english.is_empty() && may_stem_to(token, &word.english_prefixes) {
+                english |= bit;
+            }
         }
-        let french = StemSet {
-            stems: &word.french,
-            prefixes: &word.french_prefixes,
-        };
-        let english = StemSet {
-            stems: &word.english,
-            prefixes: &word.english_prefixes,
-        };
-        word.exact.iter().any(|e| e == token) || self.stem_matches(token, french, english)
+        let with_stem_in =
+            |lang, candidates: u64, stems: for<'w> fn(&'w WordStems) -> &'w HashSet<String>| {
+                with_stem(lang, token, |stem| {
+                    bits(candidates)
+                        .filter(|&k| stems(&words[k]).contains(stem))
+                        .fold(0, |mask, k| mask | 1 << k)
+                })
+            };
+        if french != 0 {
+            found |= with_stem_in(Lang::Fr, french, |w| &w.french);
+        }
+        let english = english & !found;
+        if english != 0 {
+            found |= with_stem_in(Lang::En, english, |w| &w.english);
+        }
+        found
+    }
+
+    /// Calls `f` with each query word (index into `words`) the token stands for, in order.
+    fn each_word_matched(
+        &mut self,
+        token: &str,
+        words: &[WordStems],
+        any_first_bytes: &FirstBytes,
+        mut f: impl FnMut(usize),
+    ) {
+        if !any_first_bytes.may_start(token) {
+            return;
+        }
+        for (c, chunk) in words.chunks(64).enumerate() {
+            bits(self.matched_mask(token, chunk)).for_each(|k| f(c * 64 + k));
+        }
     }
 
     /// The query words (indexes into `words`) a token stands for, in any of their forms: the
     /// one matcher of search (highlight, coverage, word density) and answers.
     pub fn words_matched(&mut self, token: &str, words: &[WordStems]) -> Vec<usize> {
-        (0..words.len())
-            .filter(|&k| self.token_is(token, &words[k]))
-            .collect()
+        let mut matched = Vec::new();
+        let any = FirstBytes::any_of(words);
+        self.each_word_matched(token, words, &any, |k| matched.push(k));
+        matched
     }
 
     /// For each query word, is it in these tokens, in any of its forms?
     fn words_found(&mut self, tokens: &TokenBuffer, words: &[WordStems]) -> Vec<bool> {
-        words
-            .iter()
-            .map(|w| tokens.texts().any(|t| self.token_is(t, w)))
-            .collect()
+        let mut found = vec![false; words.len()];
+        let mut left = words.len();
+        let any = FirstBytes::any_of(words);
+        for t in tokens.texts() {
+            if left == 0 {
+                break;
+            }
+            self.each_word_matched(t, words, &any, |k| {
+                if !found[k] {
+                    found[k] = true;
+                    left -= 1;
+                }
+            });
+        }
+        found
     }
 
     /// Share of the query's words present in the passage in any of their forms.
@@ -391,12 +467,9 @@ impl Highlighter {
         let in_heading = self.words_found(&heading.exact, stems);
         // (passage token, query word it stands for), in the passage's order
         let mut matches: Vec<(usize, usize)> = Vec::new();
+        let any = FirstBytes::any_of(stems);
         for (i, t) in tokens.exact.texts().enumerate() {
-            for (k, word) in stems.iter().enumerate() {
-                if self.token_is(t, word) {
-                    matches.push((i, k));
-                }
-            }
+            self.each_word_matched(t, stems, &any, |k| matches.push((i, k)));
         }
         let len = tokens.exact.len();
         let share = |found: &[bool]| {
@@ -442,24 +515,50 @@ fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 /// Escapes `&`, `<`, `>`, `"` and `'`.
 pub fn escape_html(text: &str, out: &mut String) {
     // The five are ASCII, so never inside a multi-byte char: the text is copied in slices
-    // between them, found with one table look-up per byte.
+    // between them. Most eight-byte stretches of a passage hold none, which one test of the
+    // stretch as a word tells; the others are looked at byte by byte.
+    let bytes = text.as_bytes();
     let mut at = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        if !ESCAPED[usize::from(b)] {
-            continue;
+    let mut escape_from = |from: usize, stretch: &[u8], out: &mut String| {
+        for (k, &b) in stretch.iter().enumerate() {
+            if !ESCAPED[usize::from(b)] {
+                continue;
+            }
+            let escaped = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                _ => "&#39;",
+            };
+            out.push_str(&text[at..from + k]);
+            out.push_str(escaped);
+            at = from + k + 1;
         }
-        let escaped = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        };
-        out.push_str(&text[at..i]);
-        out.push_str(escaped);
-        at = i + 1;
+    };
+    let mut stretches = bytes.chunks_exact(8);
+    let mut from = 0;
+    for stretch in &mut stretches {
+        let mut word = [0; 8];
+        word.copy_from_slice(stretch);
+        if holds_escaped(u64::from_ne_bytes(word)) {
+            escape_from(from, stretch, out);
+        }
+        from += 8;
     }
+    escape_from(from, stretches.remainder(), out);
     out.push_str(&text[at..]);
+}
+
+/// Does any of the eight bytes of `word` need escaping? A byte equal to `b` is a zero byte of
+/// `word ^ b…b`, and `(x - 0x01…01) & !x & 0x80…80` is non-zero exactly when `x` has a zero
+/// byte.
+fn holds_escaped(word: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let equal = |b: u8| zero_byte(word ^ (ONES * u64::from(b)));
+    (equal(b'&') | equal(b'<') | equal(b'>') | equal(b'"') | equal(b'\'')) != 0
 }
 
 /// The bytes [`escape_html`] replaces.
@@ -600,6 +699,21 @@ mod tests {
         assert_eq!(share(&mut h, scattered, "Fiche école", 4), 1.0);
         assert_eq!(share(&mut h, "Fiche", "Fiche école", 4), 0.25);
         assert_eq!(share(&mut h, "Rien de tel", "", 4), 0.0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escapes_as_byte_by_byte_replacement(text in "[a-zé’&<>\"' ]{0,40}") {
+            let mut out = String::new();
+            escape_html(&text, &mut out);
+            let expected = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            proptest::prop_assert_eq!(out, expected);
+        }
     }
 
     #[test]
