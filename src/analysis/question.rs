@@ -254,8 +254,10 @@ const NAME_CUES: &[&str] = &[
 
 /// Where `phrase` (words separated by one space) starts in `words`.
 fn phrase_at(words: &[&str], phrase: &str) -> Option<usize> {
-    let wanted: Vec<&str> = phrase.split(' ').collect();
-    words.windows(wanted.len()).position(|w| w == wanted)
+    let len = phrase.split(' ').count();
+    words
+        .windows(len)
+        .position(|w| w.iter().copied().eq(phrase.split(' ')))
 }
 
 fn has_any(words: &[&str], phrases: &[&str]) -> bool {

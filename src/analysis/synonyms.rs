@@ -12,11 +12,13 @@
 //! one written `évaluer`. Expansions are
 //! searched beside the words typed, never instead of them, and weigh less.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::{analyze, is_stop_word, AnalyzedToken, Analyzer, NumberMode};
@@ -152,6 +154,44 @@ impl Stemmers {
     }
 }
 
+/// Query words' keys remembered per thread, at most this many: Snowball stemming a word
+/// costs far more than copying its keys, and users ask about the same words again and again.
+const MAX_KEPT_KEYS: usize = 10_000;
+
+struct KeptKeys {
+    stemmers: Stemmers,
+    /// By the query's language: unknown, French, English.
+    keys: [FxHashMap<Box<str>, WordKeys>; 3],
+}
+
+thread_local! {
+    static KEPT_KEYS: RefCell<KeptKeys> = RefCell::new(KeptKeys {
+        stemmers: Stemmers::new(),
+        keys: Default::default(),
+    });
+}
+
+/// [`WordKeys::of_query_word`], remembered.
+fn kept_keys(folded: &str, lang: Option<Lang>) -> WordKeys {
+    KEPT_KEYS.with(|kept| {
+        let kept = &mut *kept.borrow_mut();
+        let by_word = match lang {
+            None => &mut kept.keys[0],
+            Some(Lang::Fr) => &mut kept.keys[1],
+            Some(Lang::En) => &mut kept.keys[2],
+        };
+        if let Some(keys) = by_word.get(folded) {
+            return keys.clone();
+        }
+        let keys = WordKeys::of_query_word(&kept.stemmers, folded, lang);
+        if by_word.len() >= MAX_KEPT_KEYS {
+            by_word.clear();
+        }
+        by_word.insert(Box::from(folded), keys.clone());
+        keys
+    })
+}
+
 /// A parsed synonyms file.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
@@ -263,11 +303,7 @@ impl Synonyms {
         if self.rules.is_empty() {
             return Vec::new();
         }
-        let stemmers = Stemmers::new();
-        let keys: Vec<WordKeys> = words
-            .iter()
-            .map(|w| WordKeys::of_query_word(&stemmers, w, lang))
-            .collect();
+        let keys: Vec<WordKeys> = words.iter().map(|w| kept_keys(w, lang)).collect();
         let mut out = Vec::new();
         let mut buffer = String::new();
         let mut candidates: Vec<usize> = Vec::new();
