@@ -17,12 +17,28 @@ pub struct Candidates {
 pub type Fruit = (Vec<(Score, DocAddress)>, usize);
 
 /// The best first (as tantivy's `TopDocs` ranks: by score, then by address).
+fn best_first(a: &(Score, DocAddress), b: &(Score, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+}
+
+/// Sorts passages best first.
 pub fn sort(top: &mut [(Score, DocAddress)]) {
-    top.sort_unstable_by(|a, b| {
-        b.0.partial_cmp(&a.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| a.1.cmp(&b.1))
-    });
+    top.sort_unstable_by(best_first);
+}
+
+/// Keeps the best `keep` passages, sorted best first. They are chosen before they are sorted:
+/// a page needs ten of the thousand candidates in order. No two passages share an address, so
+/// the order is total and the result is the head of the full sort.
+pub fn keep_best(top: &mut Vec<(Score, DocAddress)>, keep: usize) {
+    if keep == 0 {
+        top.clear();
+        return;
+    }
+    if keep < top.len() {
+        top.select_nth_unstable_by(keep - 1, best_first);
+        top.truncate(keep);
+    }
+    sort(top);
 }
 
 fn computer<D: Ord>(limit: usize) -> TopNComputer<Score, D, NaturalComparator> {

@@ -18,6 +18,7 @@ pub mod rerank;
 pub mod rescore;
 pub mod stats;
 pub mod suggest;
+pub mod term;
 pub mod union;
 pub mod word;
 
@@ -319,10 +320,9 @@ impl Engine {
             let (mut top, count) =
                 self.candidates(&statistics, q.as_ref(), &compiled, rerank, request)?;
             total = count;
-            // The rescoring sorts them; the facets count the first FACET_POOL, so they must be
-            // in order when there are more.
-            let rescored = !compiled.rescore.is_empty();
-            if !rescored || top.len() > facets::FACET_POOL {
+            // The facets count the first FACET_POOL, so they must be in order when there are
+            // more; the page only needs its best passages in order, chosen below.
+            if top.len() > facets::FACET_POOL {
                 collect::sort(&mut top);
             }
             facets = if request.doc.is_none() && request.lang.is_none() {
@@ -330,14 +330,16 @@ impl Engine {
             } else {
                 self.facets(&statistics, &plan, request)?
             };
-            if rescored {
-                rescore::rescore(&statistics, &compiled.rescore, &mut top)?;
-            }
-            top.truncate(if rerank {
+            let keep = if rerank {
                 wanted.max(self.ranking.answer_pool)
             } else {
                 wanted
-            });
+            };
+            if compiled.rescore.is_empty() {
+                collect::keep_best(&mut top, keep);
+            } else {
+                rescore::rescore(&statistics, &compiled.rescore, &mut top, keep)?;
+            }
             let mut highlighter = self.highlighter();
             let mut fetched = FetchedPassages::new(&searcher, &self.passages, &self.passage_cache);
             if rerank {

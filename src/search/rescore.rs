@@ -8,6 +8,7 @@
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocSet, SeekDangerResult};
 
+use super::collect::keep_best;
 use super::stats::RequestStatistics;
 use crate::error::Result;
 
@@ -15,12 +16,13 @@ use crate::error::Result;
 /// words alone would need a phrase boost worth more than the gap to reach the first page.
 pub const RESCORE_POOL: usize = 1000;
 
-/// Adds the score of each of `boosts` to each passage of `top` it matches, then sorts `top`
-/// by score (ties by address, as tantivy ranks them).
+/// Adds the score of each of `boosts` to each passage of `top` it matches, then keeps the
+/// best `keep` passages, sorted by score (ties by address, as tantivy ranks them).
 pub fn rescore(
     statistics: &RequestStatistics,
     boosts: &[Box<dyn Query>],
-    top: &mut [(f32, DocAddress)],
+    top: &mut Vec<(f32, DocAddress)>,
+    keep: usize,
 ) -> Result<()> {
     // Visit the candidates segment by segment, in doc id order, so each scorer only moves
     // forward.
@@ -61,6 +63,6 @@ pub fn rescore(
             }
         }
     }
-    top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    keep_best(top, keep);
     Ok(())
 }
