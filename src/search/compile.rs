@@ -9,16 +9,16 @@ use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
-    Weight,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, Weight,
 };
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::Term;
 
 use super::bonus::BonusQuery;
 use super::plan::{Filters, Plan};
 use super::ranking::Ranking;
 use super::stats::Lexicon;
+use super::term::TermClause;
 use super::union::{Combine, UnionQuery};
 use super::word::WordPlan;
 use crate::analysis::AnalyzedToken;
@@ -71,10 +71,7 @@ impl Query for SharedQuery {
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
+    Box::new(TermClause::new(field, text))
 }
 
 fn boosted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {

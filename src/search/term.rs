@@ -1,0 +1,260 @@
+//! A term clause scored as tantivy's `TermQuery` scores it, with its BM25 weight remembered.
+//!
+//! A query compiles to dozens of term clauses. For each, tantivy's `TermQuery` builds a BM25
+//! weight from scratch (an explanation of its IDF in words, and a table of 256 length
+//! factors), then copies that explanation again for each segment's scorer. The weight depends
+//! only on the term's passage count, the number of passages and the field's total length,
+//! and the same few recur from query to query: it is built once per thread and kept, without
+//! the explanation (`--explain` reads scores only). Scores are tantivy's own
+//! `Bm25Weight::score`, bit for bit.
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap as HashMap;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+
+/// Weights kept per thread: past this many, the memory starts again (a few dozen bytes each:
+/// the table of length factors is shared by every weight of a field).
+const MAX_KEPT: usize = 10_000;
+
+/// What a term's BM25 weight depends on: its field, the passages holding it, the passages in
+/// the index and the field's total length in tokens.
+type WeightKey = (Field, u64, u64, u64);
+
+thread_local! {
+    static WEIGHTS: RefCell<HashMap<WeightKey, Bm25Weight>> = RefCell::new(HashMap::default());
+}
+
+/// The BM25 weight of a term held by `doc_freq` of `num_docs` passages, in a field of
+/// `num_tokens` tokens: the one tantivy's `TermQuery` computes, without its explanation.
+fn bm25_weight(field: Field, doc_freq: u64, num_docs: u64, num_tokens: u64) -> Bm25Weight {
+    WEIGHTS.with(|weights| {
+        let mut weights = weights.borrow_mut();
+        let key = (field, doc_freq, num_docs, num_tokens);
+        if let Some(weight) = weights.get(&key) {
+            return weight.clone();
+        }
+        // the average as tantivy's `Bm25Weight::for_terms` works it out
+        let average_length = num_tokens as Score / num_docs as Score;
+        let weight = Bm25Weight::for_one_term_without_explain(doc_freq, num_docs, average_length);
+        if weights.len() >= MAX_KEPT {
+            weights.clear();
+        }
+        weights.insert(key, weight.clone());
+        weight
+    })
+}
+
+/// Passages holding a term (its frequencies read), scored by BM25.
+#[derive(Clone, Debug)]
+pub struct TermClause {
+    term: Term,
+}
+
+impl TermClause {
+    pub fn new(field: Field, text: &str) -> TermClause {
+        TermClause {
+            term: Term::from_field_text(field, text),
+        }
+    }
+
+    fn tantivy_query(&self) -> TermQuery {
+        TermQuery::new(self.term.clone(), IndexRecordOption::WithFreqs)
+    }
+}
+
+impl Query for TermClause {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let field = self.term.field();
+        let indexed = enable_scoring.schema().get_field_entry(field).is_indexed();
+        match enable_scoring {
+            // tantivy's own answer to an unindexed field, or to a query that does not score
+            EnableScoring::Enabled {
+                statistics_provider: statistics,
+                ..
+            } if indexed => Ok(Box::new(TermClauseWeight {
+                term: self.term.clone(),
+                bm25: bm25_weight(
+                    field,
+                    statistics.doc_freq(&self.term)?,
+                    statistics.total_num_docs()?,
+                    statistics.total_num_tokens(field)?,
+                ),
+            })),
+            _ => self.tantivy_query().weight(enable_scoring),
+        }
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+struct TermClauseWeight {
+    term: Term,
+    bm25: Bm25Weight,
+}
+
+impl Weight for TermClauseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let field = self.term.field();
+        let inverted_index = reader.inverted_index(field)?;
+        let Some(term_info) = inverted_index.get_term_info(&self.term)? else {
+            return Ok(Box::new(EmptyScorer));
+        };
+        let postings =
+            inverted_index.read_postings_from_terminfo(&term_info, IndexRecordOption::WithFreqs)?;
+        let lengths = match reader.fieldnorms_readers().get_field(field)? {
+            Some(lengths) => lengths,
+            None => FieldNormReader::constant(reader.max_doc(), 1),
+        };
+        Ok(Box::new(TermClauseScorer {
+            postings,
+            lengths,
+            bm25: self.bm25.boost_by(boost),
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "Document #({doc}) does not match"
+            )));
+        }
+        Ok(Explanation::new("BM25", scorer.score()))
+    }
+}
+
+/// tantivy's `TermScorer`, as far as a search without top-k pruning uses it.
+struct TermClauseScorer {
+    postings: SegmentPostings,
+    lengths: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+impl DocSet for TermClauseScorer {
+    fn advance(&mut self) -> DocId {
+        self.postings.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.postings.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.postings.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.postings.size_hint()
+    }
+}
+
+impl Scorer for TermClauseScorer {
+    fn score(&mut self) -> Score {
+        let length = self.lengths.fieldnorm_id(self.postings.doc());
+        self.bm25.score(length, self.postings.term_freq())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::union::{Combine, UnionQuery};
+    use tantivy::collector::TopDocs;
+    use tantivy::query::BoostQuery;
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{doc, DocAddress, Index};
+
+    const TEXTS: [&str; 5] = [
+        "ecole ecole partenaires",
+        "ecole",
+        "les ecoles de l institut et leurs partenaires industriels",
+        "partenaires",
+        "ecole ecole ecole ecole d ingenieurs et de management du numerique",
+    ];
+
+    /// An index of `copies` × the texts, in two segments.
+    fn index(copies: usize) -> tantivy::Result<(Index, Field)> {
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for copy in 0..copies {
+            for text in TEXTS {
+                writer.add_document(doc!(body => text))?;
+            }
+            if copy == copies / 2 {
+                writer.commit()?;
+            }
+        }
+        writer.commit()?;
+        Ok((index, body))
+    }
+
+    /// A union of each word's clause (tantivy's `TermQuery` or ours), boosted.
+    fn union(body: Field, ours: bool, boost: f32) -> UnionQuery {
+        let clauses = ["ecole", "partenaires", "absent"]
+            .iter()
+            .map(|word| -> Box<dyn Query> {
+                let term: Box<dyn Query> = if ours {
+                    Box::new(TermClause::new(body, word))
+                } else {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(body, word),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                };
+                Box::new(BoostQuery::new(term, boost))
+            })
+            .collect();
+        UnionQuery::new(clauses, Combine::Sum)
+    }
+
+    #[test]
+    fn scores_as_tantivy_term_query_bit_for_bit() -> tantivy::Result<()> {
+        // one copy: segments our union scores; a thousand: segments tantivy's union scores
+        for copies in [1, 1000] {
+            let (index, body) = index(copies)?;
+            let searcher = index.reader()?.searcher();
+            for boost in [1.0, 0.35, 2.5] {
+                let (ours, theirs) = (union(body, true, boost), union(body, false, boost));
+                let top = |q: &dyn Query| -> tantivy::Result<Vec<(Score, DocAddress)>> {
+                    searcher.search(q, &TopDocs::with_limit(5000).order_by_score())
+                };
+                let (a, b) = (top(&ours)?, top(&theirs)?);
+                assert_eq!(a.len(), b.len());
+                for ((sa, da), (sb, db)) in a.iter().zip(&b) {
+                    assert_eq!((sa.to_bits(), da), (sb.to_bits(), db), "×{boost}");
+                }
+                // asked again, from the remembered weights
+                assert_eq!(top(&ours)?, a);
+                // explained as tantivy explains it (the boost applied to the explained score)
+                let one = BoostQuery::new(Box::new(TermClause::new(body, "ecole")), boost);
+                let tantivy_one = BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(body, "ecole"),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    boost,
+                );
+                for (_, address) in top(&one)?.into_iter().take(20) {
+                    assert_eq!(
+                        one.explain(&searcher, address)?.value().to_bits(),
+                        tantivy_one.explain(&searcher, address)?.value().to_bits()
+                    );
+                }
+                // the fourth passage of each copy is `partenaires` alone
+                assert!(one.explain(&searcher, DocAddress::new(0, 3)).is_err());
+            }
+        }
+        Ok(())
+    }
+}
