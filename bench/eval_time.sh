@@ -20,8 +20,12 @@ index=target/eval-time-index
 [ -f "$index/CURRENT" ] || "${bins[0]}" ingest --corpus corpus --index "$index" >/dev/null 2>&1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# Rounds alternate the order, A B then B A, so that neither binary always runs second: a
+# drift in the machine's speed then favours neither.
 for i in $(seq 1 "$rounds"); do
-    for k in "${!bins[@]}"; do
+    order=("${!bins[@]}")
+    if (( i % 2 == 0 )); then order=($(printf '%s\n' "${order[@]}" | tac)); fi
+    for k in "${order[@]}"; do
         "${bins[$k]}" eval --index "$index" --json >"$out/$k.$i.json" 2>/dev/null
     done
 done
