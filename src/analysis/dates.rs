@@ -55,7 +55,7 @@ const APPROXIMATE_NUMBERS: &[&str] = &[
 /// Digits, a number word (`cinq`) or an approximate one (`dizaine`), folded.
 pub fn is_number(word: &str) -> bool {
     word.starts_with(|c: char| c.is_ascii_digit())
-        || !number_words::other_writings(word).is_empty()
+        || number_words::is_number_word(word)
         || APPROXIMATE_NUMBERS.contains(&word)
 }
 

@@ -44,6 +44,11 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("thousand", 1000),
 ];
 
+/// Is the folded word a number written in words (`cinq`, `twelve`)?
+pub fn is_number_word(folded: &str) -> bool {
+    NUMBER_WORDS.iter().any(|(w, _)| *w == folded)
+}
+
 /// The other ways to write a folded query word that is a small number: digits for a word,
 /// French and English words for digits. Empty for anything else.
 pub fn other_writings(folded: &str) -> Vec<String> {
