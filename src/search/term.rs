@@ -7,6 +7,11 @@
 //! and the same few recur from query to query: it is built once per thread and kept, without
 //! the explanation (`--explain` reads scores only). Scores are tantivy's own
 //! `Bm25Weight::score`, bit for bit.
+//!
+//! Only on small segments, the ones [`super::union`] scores itself. On a larger one tantivy's
+//! union scores the clauses, and it treats its own term scorers specially (they are much
+//! faster to traverse there), while the weight's set-up is nothing beside the traversal of
+//! long postings: the clause is then tantivy's `TermQuery`.
 
 use std::cell::RefCell;
 
@@ -17,7 +22,9 @@ use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term};
+
+use super::union::SMALL_SEGMENT;
 
 /// Weights kept per thread: past this many, the memory starts again (a few dozen bytes each:
 /// the table of length factors is shared by every weight of a field).
@@ -51,6 +58,14 @@ fn bm25_weight(field: Field, doc_freq: u64, num_docs: u64, num_tokens: u64) -> B
     })
 }
 
+/// Are all the searcher's segments scored by [`super::union`]'s own union?
+fn small_segments(searcher: &Searcher) -> bool {
+    searcher
+        .segment_readers()
+        .iter()
+        .all(|reader| reader.max_doc() <= SMALL_SEGMENT)
+}
+
 /// Passages holding a term (its frequencies read), scored by BM25.
 #[derive(Clone, Debug)]
 pub struct TermClause {
@@ -74,11 +89,12 @@ impl Query for TermClause {
         let field = self.term.field();
         let indexed = enable_scoring.schema().get_field_entry(field).is_indexed();
         match enable_scoring {
-            // tantivy's own answer to an unindexed field, or to a query that does not score
+            // tantivy's own answer to an unindexed field, a large segment, or a query that
+            // does not score
             EnableScoring::Enabled {
+                searcher,
                 statistics_provider: statistics,
-                ..
-            } if indexed => Ok(Box::new(TermClauseWeight {
+            } if indexed && small_segments(searcher) => Ok(Box::new(TermClauseWeight {
                 term: self.term.clone(),
                 bm25: bm25_weight(
                     field,
@@ -221,6 +237,7 @@ mod tests {
     #[test]
     fn scores_as_tantivy_term_query_bit_for_bit() -> tantivy::Result<()> {
         // one copy: segments our union scores; a thousand: segments tantivy's union scores
+        // (where the clause is tantivy's own)
         for copies in [1, 1000] {
             let (index, body) = index(copies)?;
             let searcher = index.reader()?.searcher();

@@ -21,7 +21,7 @@ use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMI
 
 /// Segments up to this many passages are scored by [`UnionScorer`]: tantivy's union window
 /// would hold all of them at once.
-const SMALL_SEGMENT: u32 = 4096;
+pub const SMALL_SEGMENT: u32 = 4096;
 
 /// How the scores of the clauses a passage matches combine.
 #[derive(Debug, Clone, Copy, PartialEq)]
