@@ -260,8 +260,6 @@ impl PassageTokens {
     }
 }
 
-/// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
-/// only cuts or rewrites endings, so a word and its stem share their first letters.
 /// The indexes of the bits set in `mask`, lowest first.
 fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
@@ -273,6 +271,8 @@ fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// Could `word` (folded) stem to one of the stems these are the first letters of? Snowball
+/// only cuts or rewrites endings, so a word and its stem share their first letters.
 fn may_stem_to(word: &str, prefixes: &Prefixes) -> bool {
     prefixes.0.iter().any(|p| p.starts(word.as_bytes()))
 }
@@ -714,6 +714,29 @@ mod tests {
                 .replace('\'', "&#39;");
             proptest::prop_assert_eq!(out, expected);
         }
+    }
+
+    #[test]
+    fn matches_words_past_the_first_sixty_four() {
+        let mut h = Highlighter::default();
+        let words: Vec<QueryWord> = (0..70)
+            .map(|i| QueryWord {
+                exact: vec![format!("w{i}")],
+                french: if i == 66 {
+                    vec!["ecol".into()]
+                } else {
+                    Vec::new()
+                },
+                english: Vec::new(),
+                phrase_french: Vec::new(),
+                weight: 1.0,
+            })
+            .collect();
+        let stems = WordStems::of(&words, false);
+        assert_eq!(h.words_matched("w65", &stems), [65]);
+        assert_eq!(h.words_matched("w3", &stems), [3]);
+        assert_eq!(h.words_matched("ecoles", &stems), [66]);
+        assert!(h.words_matched("lycee", &stems).is_empty());
     }
 
     #[test]
