@@ -94,15 +94,16 @@ struct Run {
     to: usize,
     /// Two runs joined over an apostrophe ([`APOSTROPHE_WORDS`]): the only runs holding one.
     joined: bool,
+    /// All ASCII (most words): the sink may lower-case it byte by byte.
+    ascii: bool,
 }
 
 impl Run {
-    fn new(from: usize, to: usize) -> Run {
-        Run {
-            from,
-            to,
-            joined: false,
-        }
+    /// A run of ASCII digits: what a run that starts with a digit always is (see [`runs`]).
+    fn is_number(&self, text: &str) -> bool {
+        text.as_bytes()
+            .get(self.from)
+            .is_some_and(u8::is_ascii_digit)
     }
 }
 
@@ -149,46 +150,68 @@ const ASCII_CLASS: [u8; 128] = {
 };
 
 /// Splits `text` into runs of alphanumeric characters (into `out`, emptied first); a run that
-/// starts with digits ends where letters follow them (`9.4M€` → `9`, `4`, `M`).
+/// starts with digits ends where letters follow them (`9.4M€` → `9`, `4`, `M`), so such a run
+/// is all ASCII digits.
 fn runs(text: &str, out: &mut Vec<Run>) {
     out.clear();
-    let mut start: Option<usize> = None;
-    // Still in the leading digits of the current run?
-    let mut leading_digits = false;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // ASCII, most of the text, is read byte by byte; anything else char by char
-        let (word, digit, len) = match bytes[i] {
-            b @ 0..=0x7f => {
-                let class = ASCII_CLASS[usize::from(b)];
-                (class != OTHER, class == DIGIT, 1)
-            }
-            _ => match text[i..].chars().next() {
-                Some(c) => (is_word_char(c), false, c.len_utf8()),
-                None => break,
-            },
+        let (class, len) = match bytes[i] {
+            b @ 0..=0x7f => (ASCII_CLASS[usize::from(b)], 1),
+            _ => non_ascii_class(text, i),
         };
-        if word {
-            match start {
-                None => {
-                    start = Some(i);
-                    leading_digits = digit;
-                }
-                Some(s) if leading_digits && !digit => {
-                    out.push(Run::new(s, i));
-                    start = Some(i);
-                    leading_digits = false;
-                }
-                Some(_) => {}
-            }
-        } else if let Some(s) = start.take() {
-            out.push(Run::new(s, i));
+        if class == OTHER {
+            i += len;
+            continue;
         }
+        let from = i;
         i += len;
+        if class == DIGIT {
+            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            out.push(Run {
+                from,
+                to: i,
+                joined: false,
+                ascii: true,
+            });
+            continue;
+        }
+        let mut ascii = len == 1;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if ASCII_CLASS[usize::from(b)] == OTHER {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (class, len) = non_ascii_class(text, i);
+                if class == OTHER {
+                    break;
+                }
+                ascii = false;
+                i += len;
+            }
+        }
+        out.push(Run {
+            from,
+            to: i,
+            joined: false,
+            ascii,
+        });
     }
-    if let Some(s) = start {
-        out.push(Run::new(s, text.len()));
+}
+
+/// The class of the non-ASCII character at byte `i` of `text` (a letter or anything else:
+/// no digit), and its length.
+fn non_ascii_class(text: &str, i: usize) -> (u8, usize) {
+    match text[i..].chars().next() {
+        Some(c) if is_word_char(c) => (LETTER, c.len_utf8()),
+        Some(c) => (OTHER, c.len_utf8()),
+        None => (OTHER, text.len() - i),
     }
 }
 
@@ -224,6 +247,7 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
                 from: a.from,
                 to: b.to,
                 joined: true,
+                ascii: a.ascii && b.ascii,
             };
             runs.remove(i + 1);
         }
@@ -261,6 +285,11 @@ pub(crate) fn without_footnote_call(word: &str) -> Option<&str> {
 /// and a function writing its text into a buffer.
 trait Sink {
     fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String));
+
+    /// Pushes `word` as it is written (`ascii` when it is all ASCII).
+    fn push_word(&mut self, from: usize, to: usize, position: usize, word: &str, _ascii: bool) {
+        self.push(from, to, position, |t| t.push_str(word));
+    }
 }
 
 /// Tantivy tokens, written over those of the previous text, reusing their buffers (a
@@ -323,14 +352,14 @@ fn tokenize_to(text: &str, mode: NumberMode, scratch: &mut Scratch, out: &mut im
     while i < runs.len() {
         let run = runs[i];
         let word = &text[run.from..run.to];
-        if !all_digits(word) {
-            out.push(run.from, run.to, position, |t| {
-                if run.joined {
+        if !run.is_number(text) {
+            if run.joined {
+                out.push(run.from, run.to, position, |t| {
                     t.extend(word.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')))
-                } else {
-                    t.push_str(word)
-                }
-            });
+                });
+            } else {
+                out.push_word(run.from, run.to, position, word, run.ascii);
+            }
             if mode == NumberMode::Index {
                 if let Some(bare) = without_footnote_call(word) {
                     out.push(run.from, run.from + bare.len(), position, |t| {
@@ -350,10 +379,10 @@ fn tokenize_to(text: &str, mode: NumberMode, scratch: &mut Scratch, out: &mut im
         let first_len = word.len();
         while last + 1 < runs.len() && !decimal {
             let next = runs[last + 1];
-            let piece = &text[next.from..next.to];
-            if !all_digits(piece) {
+            if !next.is_number(text) {
                 break;
             }
+            let piece = &text[next.from..next.to];
             let sep = &text[runs[last].to..next.from];
             let thousands_group = piece.len() == 3 && first_len <= 3;
             let point = sep == "," || sep == ".";
@@ -518,7 +547,54 @@ struct FoldingSink<'a> {
     table: &'static FoldTable,
 }
 
+impl FoldingSink<'_> {
+    /// Lower-cases and folds `word`, not all ASCII, onto the end of the buffer's text.
+    fn fold(&mut self, word: &str) {
+        let text = &mut self.out.text;
+        let start = text.len();
+        for c in word.chars() {
+            if c.is_ascii() {
+                text.push(c.to_ascii_lowercase());
+                continue;
+            }
+            match self.table.get(c) {
+                // most fold to one ASCII letter: pushed without a call to copy it
+                Some(folded) => match *folded.as_bytes() {
+                    [b] => text.push(char::from(b)),
+                    _ => text.push_str(folded),
+                },
+                // a character outside the table: the whole word goes through the filters
+                None => {
+                    text.truncate(start);
+                    let mut stream = self.filters.token_stream(word);
+                    if stream.advance() {
+                        text.push_str(&stream.token().text);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+}
+
 impl Sink for FoldingSink<'_> {
+    /// A word as written, folded straight from the text (most are ASCII, lower-cased as they
+    /// are copied).
+    fn push_word(&mut self, from: usize, to: usize, position: usize, word: &str, ascii: bool) {
+        if word.len() >= MAX_TERM_BYTES {
+            return;
+        }
+        let start = self.out.text.len();
+        if ascii {
+            let text = &mut self.out.text;
+            text.push_str(word);
+            text[start..].make_ascii_lowercase();
+        } else {
+            self.fold(word);
+        }
+        self.out.push(start, position, from, to);
+    }
+
     fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String)) {
         let text = &mut self.out.text;
         let start = text.len();
@@ -530,22 +606,12 @@ impl Sink for FoldingSink<'_> {
         if text[start..].is_ascii() {
             text[start..].make_ascii_lowercase();
         } else {
-            self.raw.clear();
-            self.raw.push_str(&text[start..]);
-            text.truncate(start);
-            if self.raw.chars().all(|c| (c as u32) < FOLD_TABLE_END) {
-                for c in self.raw.chars() {
-                    match self.table.get(c) {
-                        Some(folded) => text.push_str(folded),
-                        None => text.push(c),
-                    }
-                }
-            } else {
-                let mut stream = self.filters.token_stream(self.raw);
-                if stream.advance() {
-                    text.push_str(&stream.token().text);
-                }
-            }
+            let mut raw = std::mem::take(self.raw);
+            raw.clear();
+            raw.push_str(&text[start..]);
+            self.out.text.truncate(start);
+            self.fold(&raw);
+            *self.raw = raw;
         }
         self.out.push(start, position, from, to);
     }
@@ -818,7 +884,39 @@ mod tests {
         })
     }
 
+    /// [`runs`] as its doc says, char by char: alphanumeric runs, a run's leading ASCII digits
+    /// cut from the letters after them.
+    fn runs_by_chars(text: &str) -> Vec<(usize, usize, bool)> {
+        let mut out = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((from, c)) = chars.next() {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let digits = c.is_ascii_digit();
+            let mut to = from + c.len_utf8();
+            while let Some(&(i, c)) = chars.peek() {
+                if !c.is_alphanumeric() || (digits && !c.is_ascii_digit()) {
+                    break;
+                }
+                to = i + c.len_utf8();
+                chars.next();
+            }
+            out.push((from, to, text[from..to].is_ascii()));
+        }
+        out
+    }
+
     proptest::proptest! {
+        /// The byte-wise scan finds the runs, and says which are ASCII, as the char-wise one.
+        #[test]
+        fn runs_are_the_alphanumeric_runs(text in arb_text()) {
+            let mut found = Vec::new();
+            runs(&text, &mut found);
+            let found: Vec<_> = found.iter().map(|r| (r.from, r.to, r.ascii)).collect();
+            proptest::prop_assert_eq!(found, runs_by_chars(&text));
+        }
+
         /// The one-pass tokenizer gives the tantivy chain's terms, offsets and positions.
         #[test]
         fn folding_tokenizer_matches_the_chain(text in arb_text()) {
