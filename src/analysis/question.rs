@@ -254,10 +254,14 @@ const NAME_CUES: &[&str] = &[
 
 /// Where `phrase` (words separated by one space) starts in `words`.
 fn phrase_at(words: &[&str], phrase: &str) -> Option<usize> {
-    let len = phrase.split(' ').count();
-    words
-        .windows(len)
-        .position(|w| w.iter().copied().eq(phrase.split(' ')))
+    let first = phrase.split(' ').next().unwrap_or_default();
+    // the phrase's words are compared only where its first word is
+    (0..words.len()).find(|&i| {
+        words[i] == first && {
+            let mut from_here = words[i..].iter().copied();
+            phrase.split(' ').all(|word| from_here.next() == Some(word))
+        }
+    })
 }
 
 fn has_any(words: &[&str], phrases: &[&str]) -> bool {

@@ -131,17 +131,20 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
-/// What an ASCII byte is to [`runs`]: a letter, a digit, or anything else.
+/// What a byte is to [`runs`]: a letter, a digit, anything else, or the first or a
+/// continuation byte of a non-ASCII character (whose class its char gives).
 const OTHER: u8 = 0;
 const LETTER: u8 = 1;
 const DIGIT: u8 = 2;
-const ASCII_CLASS: [u8; 128] = {
-    let mut class = [OTHER; 128];
+const NON_ASCII: u8 = 3;
+const BYTE_CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         class[b] = match b as u8 {
             b'0'..=b'9' => DIGIT,
             b'a'..=b'z' | b'A'..=b'Z' => LETTER,
+            0x80..=0xff => NON_ASCII,
             _ => OTHER,
         };
         b += 1;
@@ -157,9 +160,9 @@ fn runs(text: &str, out: &mut Vec<Run>) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let (class, len) = match bytes[i] {
-            b @ 0..=0x7f => (ASCII_CLASS[usize::from(b)], 1),
-            _ => non_ascii_class(text, i),
+        let (class, len) = match BYTE_CLASS[usize::from(bytes[i])] {
+            NON_ASCII => non_ascii_class(text, i),
+            class => (class, 1),
         };
         if class == OTHER {
             i += len;
@@ -180,20 +183,18 @@ fn runs(text: &str, out: &mut Vec<Run>) {
             continue;
         }
         let mut ascii = len == 1;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                if ASCII_CLASS[usize::from(b)] == OTHER {
-                    break;
+        while let Some(&b) = bytes.get(i) {
+            match BYTE_CLASS[usize::from(b)] {
+                LETTER | DIGIT => i += 1,
+                NON_ASCII => {
+                    let (class, len) = non_ascii_class(text, i);
+                    if class == OTHER {
+                        break;
+                    }
+                    ascii = false;
+                    i += len;
                 }
-                i += 1;
-            } else {
-                let (class, len) = non_ascii_class(text, i);
-                if class == OTHER {
-                    break;
-                }
-                ascii = false;
-                i += len;
+                _ => break,
             }
         }
         out.push(Run {
@@ -235,7 +236,8 @@ fn join_apostrophe_words(text: &str, runs: &mut Vec<Run>) {
         let (a, b) = (runs[i], runs[i + 1]);
         // `'` or `’`, compared as bytes
         let apostrophe = matches!(&text.as_bytes()[a.to..b.from], b"'" | [0xe2, 0x80, 0x99]);
-        let joined = apostrophe && {
+        // the shortest word before an apostrophe that joins is four letters (`prud`)
+        let joined = apostrophe && a.to - a.from >= 4 && {
             let (first, second) = (&text[a.from..a.to], &text[b.from..b.to]);
             APOSTROPHE_WORDS.iter().any(|(before, afters)| {
                 lower_case_is(first, before)
@@ -360,7 +362,8 @@ fn tokenize_to(text: &str, mode: NumberMode, scratch: &mut Scratch, out: &mut im
             } else {
                 out.push_word(run.from, run.to, position, word, run.ascii);
             }
-            if mode == NumberMode::Index {
+            // (most words end with no digit: no call for them)
+            if mode == NumberMode::Index && word.as_bytes().last().is_some_and(u8::is_ascii_digit) {
                 if let Some(bare) = without_footnote_call(word) {
                     out.push(run.from, run.from + bare.len(), position, |t| {
                         t.push_str(bare)
