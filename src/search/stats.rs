@@ -9,6 +9,7 @@ use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::suggest::NearTermCache;
+use super::term::term_info;
 use crate::index::Fields;
 
 /// The indexed fields a plan asks statistics of.
@@ -87,7 +88,11 @@ impl Bm25StatisticsProvider for RequestStatistics<'_> {
         if let Some(&n) = self.doc_freqs.borrow().get(term) {
             return Ok(n);
         }
-        let n = self.searcher.doc_freq(term)?;
+        // the searcher's own count, each segment's look-up remembered for the scorers
+        let mut n = 0;
+        for reader in self.searcher.segment_readers() {
+            n += term_info(reader, term)?.map_or(0, |info| u64::from(info.doc_freq));
+        }
         self.doc_freqs.borrow_mut().insert(term.clone(), n);
         Ok(n)
     }

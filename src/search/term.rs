@@ -12,12 +12,18 @@
 //! union scores the clauses, and it treats its own term scorers specially (they are much
 //! faster to traverse there), while the weight's set-up is nothing beside the traversal of
 //! long postings: the clause is then tantivy's `TermQuery`.
+//!
+//! A term's place in a segment's dictionary ([`term_info`]) is remembered per thread too:
+//! looking it up walks the dictionary, and a request looks each term up twice (its passage
+//! count for BM25 when planning, its postings when scoring), while the next requests ask for
+//! the same frequent words again. A segment never changes, so a kept entry never goes stale.
 
 use std::cell::RefCell;
 
 use rustc_hash::FxHashMap as HashMap;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::index::SegmentId;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
@@ -36,6 +42,43 @@ type WeightKey = (Field, u64, u64, u64);
 
 thread_local! {
     static WEIGHTS: RefCell<HashMap<WeightKey, Bm25Weight>> = RefCell::new(HashMap::default());
+}
+
+/// Term infos kept per thread, per segment; past [`MAX_KEPT`] of them, the memory starts
+/// again.
+#[derive(Default)]
+struct KeptInfos {
+    segments: HashMap<SegmentId, HashMap<Term, Option<TermInfo>>>,
+    len: usize,
+}
+
+thread_local! {
+    static TERM_INFOS: RefCell<KeptInfos> = RefCell::new(KeptInfos::default());
+}
+
+/// Where `term`'s postings are in the segment (`None`: no passage of it holds the term).
+pub fn term_info(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<TermInfo>> {
+    let segment = reader.segment_id();
+    let kept = TERM_INFOS.with(|kept| {
+        let kept = kept.borrow();
+        kept.segments.get(&segment)?.get(term).cloned()
+    });
+    if let Some(info) = kept {
+        return Ok(info);
+    }
+    let info = reader.inverted_index(term.field())?.get_term_info(term)?;
+    TERM_INFOS.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if kept.len >= MAX_KEPT {
+            *kept = KeptInfos::default();
+        }
+        kept.segments
+            .entry(segment)
+            .or_default()
+            .insert(term.clone(), info.clone());
+        kept.len += 1;
+    });
+    Ok(info)
 }
 
 /// The BM25 weight of a term held by `doc_freq` of `num_docs` passages, in a field of
@@ -120,12 +163,12 @@ struct TermClauseWeight {
 impl Weight for TermClauseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let field = self.term.field();
-        let inverted_index = reader.inverted_index(field)?;
-        let Some(term_info) = inverted_index.get_term_info(&self.term)? else {
+        let Some(term_info) = term_info(reader, &self.term)? else {
             return Ok(Box::new(EmptyScorer));
         };
-        let postings =
-            inverted_index.read_postings_from_terminfo(&term_info, IndexRecordOption::WithFreqs)?;
+        let postings = reader
+            .inverted_index(field)?
+            .read_postings_from_terminfo(&term_info, IndexRecordOption::WithFreqs)?;
         let lengths = match reader.fieldnorms_readers().get_field(field)? {
             Some(lengths) => lengths,
             None => FieldNormReader::constant(reader.max_doc(), 1),
@@ -232,6 +275,24 @@ mod tests {
             })
             .collect();
         UnionQuery::new(clauses, Combine::Sum)
+    }
+
+    #[test]
+    fn term_infos_are_remembered_as_the_dictionary_gives_them() -> tantivy::Result<()> {
+        let (index, body) = index(4)?;
+        let searcher = index.reader()?.searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        for word in ["ecole", "partenaires", "absent"] {
+            let term = Term::from_field_text(body, word);
+            for reader in searcher.segment_readers() {
+                let read = reader.inverted_index(body)?.get_term_info(&term)?;
+                // the first time looked up, then remembered
+                assert_eq!(term_info(reader, &term)?, read);
+                assert_eq!(term_info(reader, &term)?, read);
+                assert_eq!(read.is_some(), word != "absent");
+            }
+        }
+        Ok(())
     }
 
     #[test]
