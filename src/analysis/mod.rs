@@ -172,9 +172,9 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     out
 }
 
-/// The analysed terms of one text, their texts end to end in one buffer: what [`analyze`]
-/// returns, without a `String` per term (passages are analysed on every search, and most of
-/// the cost of one `String` per word was the allocation).
+/// The analysed terms of one text, their texts in one buffer: what [`analyze`] returns,
+/// without a `String` per term (passages are analysed on every search, and most of the cost of
+/// one `String` per word was the allocation).
 #[derive(Debug, Clone, Default)]
 pub struct TokenBuffer {
     text: String,
@@ -214,6 +214,12 @@ impl TokenBuffer {
         self.tokens.get(i).map(|t| self.token_ref(t))
     }
 
+    /// The first byte of term `i`'s text (`None`: no such term, or an empty one).
+    pub fn first_byte(&self, i: usize) -> Option<u8> {
+        let t = self.tokens.get(i)?;
+        (t.start < t.end).then(|| self.text.as_bytes().get(t.start).copied())?
+    }
+
     /// The text of term `i`; empty when there is none.
     pub fn text(&self, i: usize) -> &str {
         self.tokens
@@ -247,9 +253,14 @@ impl TokenBuffer {
 
     /// Adds the term whose text is the buffer's from `start` to its end.
     fn push(&mut self, start: usize, position: usize, from: usize, to: usize) {
+        self.push_range(start, self.text.len(), position, from, to);
+    }
+
+    /// Adds the term whose text is the buffer's from `start` to `end`.
+    fn push_range(&mut self, start: usize, end: usize, position: usize, from: usize, to: usize) {
         self.tokens.push(BufferedToken {
             start,
-            end: self.text.len(),
+            end,
             position,
             from,
             to,

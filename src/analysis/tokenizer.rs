@@ -473,7 +473,12 @@ impl FoldingTokenizer {
 
     /// The terms of `text` into `out` (emptied first).
     pub fn analyze_into(&mut self, text: &str, out: &mut TokenBuffer) {
-        out.clear(text.len());
+        // The buffer starts with the whole text lower-cased (ASCII letters only: the rest is
+        // left as it is): an ASCII word's term is then its own place there, with no copy of
+        // its own. The other terms (folded words, joined numbers) follow.
+        out.clear(text.len() + text.len() / 4);
+        out.text.push_str(text);
+        out.text.make_ascii_lowercase();
         let mut sink = FoldingSink {
             out,
             raw: &mut self.raw,
@@ -542,7 +547,8 @@ fn fold_table() -> &'static FoldTable {
     TABLE.get_or_init(FoldTable::new)
 }
 
-/// Writes terms into a [`TokenBuffer`], filtered as the exact analyzer filters them.
+/// Writes terms into a [`TokenBuffer`], filtered as the exact analyzer filters them. The
+/// buffer's text starts with the tokenized text lower-cased ([`FoldingTokenizer::analyze_into`]).
 struct FoldingSink<'a> {
     out: &'a mut TokenBuffer,
     raw: &'a mut String,
@@ -581,21 +587,20 @@ impl FoldingSink<'_> {
 }
 
 impl Sink for FoldingSink<'_> {
-    /// A word as written, folded straight from the text (most are ASCII, lower-cased as they
-    /// are copied).
+    /// A word as written: an ASCII one (most) is its lower-cased place at the start of the
+    /// buffer, another is folded straight from the text.
     fn push_word(&mut self, from: usize, to: usize, position: usize, word: &str, ascii: bool) {
         if word.len() >= MAX_TERM_BYTES {
             return;
         }
-        let start = self.out.text.len();
         if ascii {
-            let text = &mut self.out.text;
-            text.push_str(word);
-            text[start..].make_ascii_lowercase();
+            // lower-cased where it stands at the start of the buffer
+            self.out.push_range(from, to, position, from, to);
         } else {
+            let start = self.out.text.len();
             self.fold(word);
+            self.out.push(start, position, from, to);
         }
-        self.out.push(start, position, from, to);
     }
 
     fn push(&mut self, from: usize, to: usize, position: usize, write: impl FnOnce(&mut String)) {

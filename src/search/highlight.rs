@@ -158,11 +158,12 @@ impl FirstBytes {
     }
 
     fn may_start(&self, word: &str) -> bool {
-        self.any
-            || word
-                .as_bytes()
-                .first()
-                .is_some_and(|&b| self.bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+        self.may_start_with(word.as_bytes().first().copied())
+    }
+
+    /// [`Self::may_start`] of a word that starts with `first` (`None`: an empty word).
+    fn may_start_with(&self, first: Option<u8>) -> bool {
+        self.any || first.is_some_and(|b| self.bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
     }
 }
 
@@ -306,10 +307,15 @@ impl Highlighter {
             prefixes: &terms.english_prefixes,
         };
         let mut ranges = Vec::new();
-        for token in tokens.exact.iter() {
-            if !terms.first_bytes.may_start(token.text) {
+        let words = &tokens.exact;
+        for i in 0..words.len() {
+            // most tokens are ruled out by their first byte, before their text is looked at
+            if !terms.first_bytes.may_start_with(words.first_byte(i)) {
                 continue;
             }
+            let Some(token) = words.get(i) else {
+                continue;
+            };
             if terms.terms.exact.contains(token.text)
                 || self.stem_matches(token.text, french, english)
             {
@@ -426,11 +432,14 @@ impl Highlighter {
         let mut found = vec![false; words.len()];
         let mut left = words.len();
         let any = FirstBytes::any_of(words);
-        for t in tokens.texts() {
+        for i in 0..tokens.len() {
             if left == 0 {
                 break;
             }
-            self.each_word_matched(t, words, &any, |k| {
+            if !any.may_start_with(tokens.first_byte(i)) {
+                continue;
+            }
+            self.each_word_matched(tokens.text(i), words, &any, |k| {
                 if !found[k] {
                     found[k] = true;
                     left -= 1;
@@ -470,8 +479,11 @@ impl Highlighter {
         // (passage token, query word it stands for), in the passage's order
         let mut matches: Vec<(usize, usize)> = Vec::new();
         let any = FirstBytes::any_of(stems);
-        for (i, t) in tokens.exact.texts().enumerate() {
-            self.each_word_matched(t, stems, &any, |k| matches.push((i, k)));
+        let words = &tokens.exact;
+        for i in 0..words.len() {
+            if any.may_start_with(words.first_byte(i)) {
+                self.each_word_matched(words.text(i), stems, &any, |k| matches.push((i, k)));
+            }
         }
         let len = tokens.exact.len();
         let share = |found: &[bool]| {
