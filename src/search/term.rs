@@ -13,22 +13,27 @@
 //! faster to traverse there), while the weight's set-up is nothing beside the traversal of
 //! long postings: the clause is then tantivy's `TermQuery`.
 //!
+//! On those small segments a term's postings are also decoded once per thread and kept
+//! (bounded): the scorer walks a plain list instead of opening tantivy's block format, which
+//! cost more than the walk itself.
+//!
 //! A term's place in a segment's dictionary ([`term_info`]) is remembered per thread too:
 //! looking it up walks the dictionary, and a request looks each term up twice (its passage
 //! count for BM25 when planning, its postings when scoring), while the next requests ask for
 //! the same frequent words again. A segment never changes, so a kept entry never goes stale.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
-use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::postings::{Postings, TermInfo};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term, TERMINATED};
 
 use super::union::SMALL_SEGMENT;
 
@@ -162,19 +167,18 @@ struct TermClauseWeight {
 
 impl Weight for TermClauseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let field = self.term.field();
-        let Some(term_info) = term_info(reader, &self.term)? else {
+        let Some(postings) = decoded_postings(reader, &self.term)? else {
             return Ok(Box::new(EmptyScorer));
         };
-        let postings = reader
-            .inverted_index(field)?
-            .read_postings_from_terminfo(&term_info, IndexRecordOption::WithFreqs)?;
-        let lengths = match reader.fieldnorms_readers().get_field(field)? {
+        let lengths = match reader.fieldnorms_readers().get_field(self.term.field())? {
             Some(lengths) => lengths,
             None => FieldNormReader::constant(reader.max_doc(), 1),
         };
+        let doc = postings.docs.first().copied().unwrap_or(TERMINATED);
         Ok(Box::new(TermClauseScorer {
             postings,
+            at: 0,
+            doc,
             lengths,
             bm25: self.bm25.boost_by(boost),
         }))
@@ -191,35 +195,131 @@ impl Weight for TermClauseWeight {
     }
 }
 
-/// tantivy's `TermScorer`, as far as a search without top-k pruning uses it.
+/// A term's postings in a small segment, decoded: the passages holding it, in order, and how
+/// many times each holds it.
+struct DecodedPostings {
+    docs: Vec<DocId>,
+    freqs: Vec<u32>,
+}
+
+/// Decoded postings kept per thread, per segment, up to [`MAX_KEPT_POSTINGS`] passages in
+/// all. Opening a term's postings in tantivy's block format costs more than walking a small
+/// segment's list, and the same terms come back request after request.
+#[derive(Default)]
+struct KeptPostings {
+    segments: HashMap<SegmentId, HashMap<Term, Arc<DecodedPostings>>>,
+    passages: usize,
+}
+
+/// About 2 MB per thread: a few hundred frequent terms of small segments.
+const MAX_KEPT_POSTINGS: usize = 1 << 18;
+
+thread_local! {
+    static POSTINGS: RefCell<KeptPostings> = RefCell::new(KeptPostings::default());
+}
+
+/// `term`'s postings in a small segment, decoded once per thread (`None`: no passage of the
+/// segment holds the term).
+fn decoded_postings(
+    reader: &SegmentReader,
+    term: &Term,
+) -> tantivy::Result<Option<Arc<DecodedPostings>>> {
+    let segment = reader.segment_id();
+    let kept = POSTINGS.with(|kept| {
+        let kept = kept.borrow();
+        kept.segments.get(&segment)?.get(term).cloned()
+    });
+    if kept.is_some() {
+        return Ok(kept);
+    }
+    let Some(info) = term_info(reader, term)? else {
+        return Ok(None);
+    };
+    let mut postings = reader
+        .inverted_index(term.field())?
+        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+    let len = info.doc_freq as usize;
+    let mut decoded = DecodedPostings {
+        docs: Vec::with_capacity(len),
+        freqs: Vec::with_capacity(len),
+    };
+    while postings.doc() != TERMINATED {
+        decoded.docs.push(postings.doc());
+        decoded.freqs.push(postings.term_freq());
+        postings.advance();
+    }
+    let decoded = Arc::new(decoded);
+    POSTINGS.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if kept.passages + decoded.docs.len() > MAX_KEPT_POSTINGS {
+            *kept = KeptPostings::default();
+        }
+        kept.passages += decoded.docs.len();
+        kept.segments
+            .entry(segment)
+            .or_default()
+            .insert(term.clone(), decoded.clone());
+    });
+    Ok(Some(decoded))
+}
+
+/// tantivy's `TermScorer`, as far as a search without top-k pruning uses it, over decoded
+/// postings.
 struct TermClauseScorer {
-    postings: SegmentPostings,
+    postings: Arc<DecodedPostings>,
+    /// Where the scorer is in the postings.
+    at: usize,
+    doc: DocId,
     lengths: FieldNormReader,
     bm25: Bm25Weight,
 }
 
 impl DocSet for TermClauseScorer {
     fn advance(&mut self) -> DocId {
-        self.postings.advance()
+        self.at += 1;
+        self.doc = self
+            .postings
+            .docs
+            .get(self.at)
+            .copied()
+            .unwrap_or(TERMINATED);
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        self.postings.seek(target)
+        if self.doc >= target {
+            return self.doc;
+        }
+        let rest = self.postings.docs.get(self.at..).unwrap_or_default();
+        self.at += rest.partition_point(|&doc| doc < target);
+        self.doc = self
+            .postings
+            .docs
+            .get(self.at)
+            .copied()
+            .unwrap_or(TERMINATED);
+        self.doc
     }
 
     fn doc(&self) -> DocId {
-        self.postings.doc()
+        self.doc
     }
 
     fn size_hint(&self) -> u32 {
-        self.postings.size_hint()
+        self.postings.docs.len() as u32
     }
 }
 
 impl Scorer for TermClauseScorer {
     fn score(&mut self) -> Score {
-        let length = self.lengths.fieldnorm_id(self.postings.doc());
-        self.bm25.score(length, self.postings.term_freq())
+        let length = self.lengths.fieldnorm_id(self.doc);
+        let freq = self
+            .postings
+            .freqs
+            .get(self.at)
+            .copied()
+            .unwrap_or_default();
+        self.bm25.score(length, freq)
     }
 }
 
