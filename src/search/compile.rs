@@ -15,6 +15,7 @@ use tantivy::schema::Field;
 use tantivy::Term;
 
 use super::bonus::BonusQuery;
+use super::phrase::PhraseClause;
 use super::plan::{Filters, Plan};
 use super::ranking::Ranking;
 use super::stats::Lexicon;
@@ -83,15 +84,32 @@ fn phrase(field: Field, tokens: &[AnalyzedToken], slop: u32) -> Option<Box<dyn Q
     match tokens {
         [] => None,
         [one] => Some(term_query(field, &one.text)),
-        _ => {
-            let first = tokens[0].position;
-            let terms = tokens
-                .iter()
-                .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
-                .collect();
-            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
-        }
+        _ => Some(Box::new(PhraseClause::new(
+            phrase_terms(field, tokens),
+            slop,
+        ))),
     }
+}
+
+/// A quoted phrase: tantivy's own clause. It is required, so tantivy intersects it with the
+/// rest of the query, in an order (and a sum of scores) set by its own scorers' costs.
+fn quoted_phrase(field: Field, tokens: &[AnalyzedToken]) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [one] => Some(term_query(field, &one.text)),
+        _ => Some(Box::new(PhraseQuery::new_with_offset(phrase_terms(
+            field, tokens,
+        )))),
+    }
+}
+
+/// The terms of a phrase, each at its position in the phrase.
+fn phrase_terms(field: Field, tokens: &[AnalyzedToken]) -> Vec<(usize, Term)> {
+    let first = tokens.first().map_or(0, |t| t.position);
+    tokens
+        .iter()
+        .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
+        .collect()
 }
 
 /// The best-scoring of several alternatives, plus a small share of the others (a word's
@@ -245,7 +263,7 @@ pub fn compile_filtered(
     let mut signals = Vec::new();
     let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for tokens in &plan.phrases {
-        if let Some(q) = phrase(fields.exact, tokens, 0) {
+        if let Some(q) = quoted_phrase(fields.exact, tokens) {
             let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
             let (q, signal) = SharedQuery::split(q);
             signals.push(Signal {

@@ -12,6 +12,8 @@ pub mod facets;
 pub mod highlight;
 pub mod parse;
 pub mod passage_cache;
+pub mod phrase;
+pub mod phrase_count;
 pub mod plan;
 pub mod ranking;
 pub mod rerank;

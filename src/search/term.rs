@@ -49,40 +49,54 @@ thread_local! {
     static WEIGHTS: RefCell<HashMap<WeightKey, Bm25Weight>> = RefCell::new(HashMap::default());
 }
 
-/// Term infos kept per thread, per segment; past [`MAX_KEPT`] of them, the memory starts
+/// Values kept per thread for (segment, term) pairs: a segment never changes, so an entry
+/// never goes stale. Past `max` in size (each entry counts its own size), the memory starts
 /// again.
-#[derive(Default)]
-struct KeptInfos {
-    segments: HashMap<SegmentId, HashMap<Term, Option<TermInfo>>>,
-    len: usize,
+pub(super) struct SegmentTermMemo<V> {
+    segments: HashMap<SegmentId, HashMap<Term, V>>,
+    size: usize,
+    max: usize,
+}
+
+impl<V: Clone> SegmentTermMemo<V> {
+    pub(super) fn new(max: usize) -> SegmentTermMemo<V> {
+        SegmentTermMemo {
+            segments: HashMap::default(),
+            size: 0,
+            max,
+        }
+    }
+
+    pub(super) fn get(&self, segment: SegmentId, term: &Term) -> Option<V> {
+        self.segments.get(&segment)?.get(term).cloned()
+    }
+
+    pub(super) fn insert(&mut self, segment: SegmentId, term: &Term, value: V, size: usize) {
+        if self.size + size > self.max {
+            self.segments.clear();
+            self.size = 0;
+        }
+        self.size += size;
+        self.segments
+            .entry(segment)
+            .or_default()
+            .insert(term.clone(), value);
+    }
 }
 
 thread_local! {
-    static TERM_INFOS: RefCell<KeptInfos> = RefCell::new(KeptInfos::default());
+    static TERM_INFOS: RefCell<SegmentTermMemo<Option<TermInfo>>> =
+        RefCell::new(SegmentTermMemo::new(MAX_KEPT));
 }
 
 /// Where `term`'s postings are in the segment (`None`: no passage of it holds the term).
 pub fn term_info(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<TermInfo>> {
     let segment = reader.segment_id();
-    let kept = TERM_INFOS.with(|kept| {
-        let kept = kept.borrow();
-        kept.segments.get(&segment)?.get(term).cloned()
-    });
-    if let Some(info) = kept {
+    if let Some(info) = TERM_INFOS.with(|kept| kept.borrow().get(segment, term)) {
         return Ok(info);
     }
     let info = reader.inverted_index(term.field())?.get_term_info(term)?;
-    TERM_INFOS.with(|kept| {
-        let mut kept = kept.borrow_mut();
-        if kept.len >= MAX_KEPT {
-            *kept = KeptInfos::default();
-        }
-        kept.segments
-            .entry(segment)
-            .or_default()
-            .insert(term.clone(), info.clone());
-        kept.len += 1;
-    });
+    TERM_INFOS.with(|kept| kept.borrow_mut().insert(segment, term, info.clone(), 1));
     Ok(info)
 }
 
@@ -107,7 +121,7 @@ fn bm25_weight(field: Field, doc_freq: u64, num_docs: u64, num_tokens: u64) -> B
 }
 
 /// Are all the searcher's segments scored by [`super::union`]'s own union?
-fn small_segments(searcher: &Searcher) -> bool {
+pub(super) fn small_segments(searcher: &Searcher) -> bool {
     searcher
         .segment_readers()
         .iter()
@@ -202,20 +216,15 @@ struct DecodedPostings {
     freqs: Vec<u32>,
 }
 
-/// Decoded postings kept per thread, per segment, up to [`MAX_KEPT_POSTINGS`] passages in
-/// all. Opening a term's postings in tantivy's block format costs more than walking a small
-/// segment's list, and the same terms come back request after request.
-#[derive(Default)]
-struct KeptPostings {
-    segments: HashMap<SegmentId, HashMap<Term, Arc<DecodedPostings>>>,
-    passages: usize,
-}
-
 /// About 2 MB per thread: a few hundred frequent terms of small segments.
 const MAX_KEPT_POSTINGS: usize = 1 << 18;
 
 thread_local! {
-    static POSTINGS: RefCell<KeptPostings> = RefCell::new(KeptPostings::default());
+    /// Decoded postings, sized by their passages. Opening a term's postings in tantivy's
+    /// block format costs more than walking a small segment's list, and the same terms come
+    /// back request after request.
+    static POSTINGS: RefCell<SegmentTermMemo<Arc<DecodedPostings>>> =
+        RefCell::new(SegmentTermMemo::new(MAX_KEPT_POSTINGS));
 }
 
 /// `term`'s postings in a small segment, decoded once per thread (`None`: no passage of the
@@ -225,12 +234,8 @@ fn decoded_postings(
     term: &Term,
 ) -> tantivy::Result<Option<Arc<DecodedPostings>>> {
     let segment = reader.segment_id();
-    let kept = POSTINGS.with(|kept| {
-        let kept = kept.borrow();
-        kept.segments.get(&segment)?.get(term).cloned()
-    });
-    if kept.is_some() {
-        return Ok(kept);
+    if let Some(kept) = POSTINGS.with(|kept| kept.borrow().get(segment, term)) {
+        return Ok(Some(kept));
     }
     let Some(info) = term_info(reader, term)? else {
         return Ok(None);
@@ -250,15 +255,8 @@ fn decoded_postings(
     }
     let decoded = Arc::new(decoded);
     POSTINGS.with(|kept| {
-        let mut kept = kept.borrow_mut();
-        if kept.passages + decoded.docs.len() > MAX_KEPT_POSTINGS {
-            *kept = KeptPostings::default();
-        }
-        kept.passages += decoded.docs.len();
-        kept.segments
-            .entry(segment)
-            .or_default()
-            .insert(term.clone(), decoded.clone());
+        kept.borrow_mut()
+            .insert(segment, term, decoded.clone(), len)
     });
     Ok(Some(decoded))
 }
