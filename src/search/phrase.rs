@@ -90,6 +90,12 @@ struct PhraseClauseWeight {
 
 impl Weight for PhraseClauseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        // a word no passage of the segment holds: no match, and no other word decoded
+        for (_, term) in &self.terms {
+            if term_info(reader, term)?.is_none() {
+                return Ok(Box::new(EmptyScorer));
+            }
+        }
         let mut words = Vec::with_capacity(self.terms.len());
         for (offset, term) in &self.terms {
             let Some(postings) = positional_postings(reader, term)? else {
