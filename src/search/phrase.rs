@@ -28,7 +28,7 @@ use super::phrase_count::{
     intersection, intersection_count, intersection_count_with_carrying_slop,
     intersection_count_with_slop,
 };
-use super::term::{small_segments, term_info, SegmentTermMemo};
+use super::term::{kept_or_decoded, small_segments, term_info, SegmentTermMemo};
 
 /// The words of a phrase, each with its position in the phrase, and how far apart in all
 /// they may stand from there (`slop`).
@@ -175,38 +175,28 @@ fn positional_postings(
     reader: &SegmentReader,
     term: &Term,
 ) -> tantivy::Result<Option<Arc<PositionalPostings>>> {
-    let segment = reader.segment_id();
-    if let Some(kept) = POSITIONS.with(|kept| kept.borrow().get(segment, term)) {
-        return Ok(Some(kept));
-    }
-    let Some(info) = term_info(reader, term)? else {
-        return Ok(None);
-    };
-    let mut postings = reader
-        .inverted_index(term.field())?
-        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
-    let len = info.doc_freq as usize;
-    let mut decoded = PositionalPostings {
-        docs: Vec::with_capacity(len),
-        starts: Vec::with_capacity(len + 1),
-        positions: Vec::new(),
-    };
-    decoded.starts.push(0);
-    let mut positions = Vec::new();
-    while postings.doc() != TERMINATED {
-        decoded.docs.push(postings.doc());
-        postings.positions(&mut positions);
-        decoded.positions.extend_from_slice(&positions);
-        decoded.starts.push(decoded.positions.len() as u32);
-        postings.advance();
-    }
-    let size = decoded.docs.len() + decoded.positions.len();
-    let decoded = Arc::new(decoded);
-    POSITIONS.with(|kept| {
-        kept.borrow_mut()
-            .insert(segment, term, decoded.clone(), size)
-    });
-    Ok(Some(decoded))
+    kept_or_decoded(&POSITIONS, reader, term, |info| {
+        let mut postings = reader
+            .inverted_index(term.field())?
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
+        let len = info.doc_freq as usize;
+        let mut decoded = PositionalPostings {
+            docs: Vec::with_capacity(len),
+            starts: Vec::with_capacity(len + 1),
+            positions: Vec::new(),
+        };
+        decoded.starts.push(0);
+        let mut positions = Vec::new();
+        while postings.doc() != TERMINATED {
+            decoded.docs.push(postings.doc());
+            postings.positions(&mut positions);
+            decoded.positions.extend_from_slice(&positions);
+            decoded.starts.push(decoded.positions.len() as u32);
+            postings.advance();
+        }
+        let size = decoded.docs.len() + decoded.positions.len();
+        Ok((decoded, size))
+    })
 }
 
 /// One word of the phrase: its postings, where the scorer is in them, and what its positions

@@ -24,6 +24,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::thread::LocalKey;
 
 use rustc_hash::FxHashMap as HashMap;
 use tantivy::fieldnorm::FieldNormReader;
@@ -233,32 +234,44 @@ fn decoded_postings(
     reader: &SegmentReader,
     term: &Term,
 ) -> tantivy::Result<Option<Arc<DecodedPostings>>> {
+    kept_or_decoded(&POSTINGS, reader, term, |info| {
+        let mut postings = reader
+            .inverted_index(term.field())?
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        let len = info.doc_freq as usize;
+        let mut decoded = DecodedPostings {
+            docs: Vec::with_capacity(len),
+            freqs: Vec::with_capacity(len),
+        };
+        while postings.doc() != TERMINATED {
+            decoded.docs.push(postings.doc());
+            decoded.freqs.push(postings.term_freq());
+            postings.advance();
+        }
+        Ok((decoded, len))
+    })
+}
+
+/// `term`'s value in `reader`'s segment from this thread's `memo`, or else decoded by
+/// `decode` from the term's dictionary entry (which also gives the value's size) and kept.
+/// `None`: no passage of the segment holds the term.
+pub(super) fn kept_or_decoded<V>(
+    memo: &'static LocalKey<RefCell<SegmentTermMemo<Arc<V>>>>,
+    reader: &SegmentReader,
+    term: &Term,
+    decode: impl FnOnce(&TermInfo) -> tantivy::Result<(V, usize)>,
+) -> tantivy::Result<Option<Arc<V>>> {
     let segment = reader.segment_id();
-    if let Some(kept) = POSTINGS.with(|kept| kept.borrow().get(segment, term)) {
+    if let Some(kept) = memo.with(|kept| kept.borrow().get(segment, term)) {
         return Ok(Some(kept));
     }
     let Some(info) = term_info(reader, term)? else {
         return Ok(None);
     };
-    let mut postings = reader
-        .inverted_index(term.field())?
-        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-    let len = info.doc_freq as usize;
-    let mut decoded = DecodedPostings {
-        docs: Vec::with_capacity(len),
-        freqs: Vec::with_capacity(len),
-    };
-    while postings.doc() != TERMINATED {
-        decoded.docs.push(postings.doc());
-        decoded.freqs.push(postings.term_freq());
-        postings.advance();
-    }
-    let decoded = Arc::new(decoded);
-    POSTINGS.with(|kept| {
-        kept.borrow_mut()
-            .insert(segment, term, decoded.clone(), len)
-    });
-    Ok(Some(decoded))
+    let (value, size) = decode(&info)?;
+    let value = Arc::new(value);
+    memo.with(|kept| kept.borrow_mut().insert(segment, term, value.clone(), size));
+    Ok(Some(value))
 }
 
 /// tantivy's `TermScorer`, as far as a search without top-k pruning uses it, over decoded
@@ -272,9 +285,9 @@ struct TermClauseScorer {
     bm25: Bm25Weight,
 }
 
-impl DocSet for TermClauseScorer {
-    fn advance(&mut self) -> DocId {
-        self.at += 1;
+impl TermClauseScorer {
+    /// Makes the passage at `at` the current one (TERMINATED past the end); returns it.
+    fn land(&mut self) -> DocId {
         self.doc = self
             .postings
             .docs
@@ -283,6 +296,13 @@ impl DocSet for TermClauseScorer {
             .unwrap_or(TERMINATED);
         self.doc
     }
+}
+
+impl DocSet for TermClauseScorer {
+    fn advance(&mut self) -> DocId {
+        self.at += 1;
+        self.land()
+    }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
@@ -290,13 +310,7 @@ impl DocSet for TermClauseScorer {
         }
         let rest = self.postings.docs.get(self.at..).unwrap_or_default();
         self.at += rest.partition_point(|&doc| doc < target);
-        self.doc = self
-            .postings
-            .docs
-            .get(self.at)
-            .copied()
-            .unwrap_or(TERMINATED);
-        self.doc
+        self.land()
     }
 
     fn doc(&self) -> DocId {
