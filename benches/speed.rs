@@ -22,6 +22,16 @@ use sourcier::search::{Engine, SearchRequest};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The page policy the `sourcier` binary runs with (transparent huge pages off; see its
+/// `main.rs`), so the figures are the binary's.
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain integers; changes only this process's page policy.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort_unstable();
     samples[samples.len() / 2]
@@ -83,6 +93,7 @@ fn eval_queries(engine: &Engine, files: &str, rounds: usize) {
 }
 
 fn main() {
+    disable_transparent_huge_pages();
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
     if let Ok(files) = std::env::var("SOURCIER_BENCH_QUERIES") {
         let rounds: usize = std::env::var("SOURCIER_BENCH_ROUNDS")

@@ -95,6 +95,9 @@ pub struct QueryOutcome {
 /// then answers and figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct FullReport {
+    /// Time taken to read the thesaurus before the first query, as a server does at start,
+    /// so that no query's time includes it.
+    pub thesaurus_ms: f64,
     #[serde(flatten)]
     pub ranking: EvalReport,
     pub answers: answers::AnswerReport,

@@ -17,7 +17,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// PDF's unreadable pages itself. `SOURCIER_LOG` overrides this.
 const DEFAULT_LOG: &str = "warn,pdf_extract=error";
 
+/// Transparent huge pages off for this process. mimalloc asks the kernel for huge pages on its
+/// heap, and the first touch of each one makes the kernel zero 2 MB at once: on a virtual
+/// machine that stalled the query doing it by 5–8 ms, several times per `sourcier eval` and on
+/// a server's first requests, while the heap is a few megabytes and gains nothing from them
+/// (docs/query-speed.md, "huge pages"). A kernel without the setting ignores it.
+fn disable_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and changes only this process's page
+    // policy; its result is not needed (an old kernel refuses it and nothing changes).
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    disable_transparent_huge_pages();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SOURCIER_LOG")
