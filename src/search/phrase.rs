@@ -175,11 +175,8 @@ fn positional_postings(
     reader: &SegmentReader,
     term: &Term,
 ) -> tantivy::Result<Option<Arc<PositionalPostings>>> {
-    kept_or_decoded(&POSITIONS, reader, term, |info| {
-        let mut postings = reader
-            .inverted_index(term.field())?
-            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
-        let len = info.doc_freq as usize;
+    let option = IndexRecordOption::WithFreqsAndPositions;
+    kept_or_decoded(&POSITIONS, reader, term, option, |mut postings, len| {
         let mut decoded = PositionalPostings {
             docs: Vec::with_capacity(len),
             starts: Vec::with_capacity(len + 1),
@@ -195,7 +192,7 @@ fn positional_postings(
             postings.advance();
         }
         let size = decoded.docs.len() + decoded.positions.len();
-        Ok((decoded, size))
+        (decoded, size)
     })
 }
 

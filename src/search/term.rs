@@ -29,7 +29,7 @@ use std::thread::LocalKey;
 use rustc_hash::FxHashMap as HashMap;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
-use tantivy::postings::{Postings, TermInfo};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
@@ -234,11 +234,8 @@ fn decoded_postings(
     reader: &SegmentReader,
     term: &Term,
 ) -> tantivy::Result<Option<Arc<DecodedPostings>>> {
-    kept_or_decoded(&POSTINGS, reader, term, |info| {
-        let mut postings = reader
-            .inverted_index(term.field())?
-            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        let len = info.doc_freq as usize;
+    let option = IndexRecordOption::WithFreqs;
+    kept_or_decoded(&POSTINGS, reader, term, option, |mut postings, len| {
         let mut decoded = DecodedPostings {
             docs: Vec::with_capacity(len),
             freqs: Vec::with_capacity(len),
@@ -248,18 +245,19 @@ fn decoded_postings(
             decoded.freqs.push(postings.term_freq());
             postings.advance();
         }
-        Ok((decoded, len))
+        (decoded, len)
     })
 }
 
-/// `term`'s value in `reader`'s segment from this thread's `memo`, or else decoded by
-/// `decode` from the term's dictionary entry (which also gives the value's size) and kept.
-/// `None`: no passage of the segment holds the term.
+/// `term`'s value in `reader`'s segment from this thread's `memo`, or else made by `decode`
+/// from the term's postings (opened with `option`) and its passage count, and kept with the
+/// size `decode` gives it. `None`: no passage of the segment holds the term.
 pub(super) fn kept_or_decoded<V>(
     memo: &'static LocalKey<RefCell<SegmentTermMemo<Arc<V>>>>,
     reader: &SegmentReader,
     term: &Term,
-    decode: impl FnOnce(&TermInfo) -> tantivy::Result<(V, usize)>,
+    option: IndexRecordOption,
+    decode: impl FnOnce(SegmentPostings, usize) -> (V, usize),
 ) -> tantivy::Result<Option<Arc<V>>> {
     let segment = reader.segment_id();
     if let Some(kept) = memo.with(|kept| kept.borrow().get(segment, term)) {
@@ -268,7 +266,10 @@ pub(super) fn kept_or_decoded<V>(
     let Some(info) = term_info(reader, term)? else {
         return Ok(None);
     };
-    let (value, size) = decode(&info)?;
+    let postings = reader
+        .inverted_index(term.field())?
+        .read_postings_from_terminfo(&info, option)?;
+    let (value, size) = decode(postings, info.doc_freq as usize);
     let value = Arc::new(value);
     memo.with(|kept| kept.borrow_mut().insert(segment, term, value.clone(), size));
     Ok(Some(value))
